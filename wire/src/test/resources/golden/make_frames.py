@@ -85,6 +85,9 @@ FRAMES = [
     ("welcome", frame(1, 11, u(1, 1) + b(2, SERVER_ID) + msg(3, LIMITS) + u(4, T) + u(5, 1))),
     ("error", frame(5, 12, u(1, 14) + b(2, "wait") + u(3, 1500, optional=True))),
     ("error_retry_zero", frame(5, 12, u(1, 21) + u(3, 0, optional=True))),
+    ("error_unsupported_version", frame(1, 12,
+        u(1, 3) + b(2, "This server does not speak protocol version 2; it speaks version 1.")
+        + b(4, varint(1)))),  # repeated uint32 is packed in proto3: one length-delimited field
     ("ping", frame(7, 13, u(1, 42))),
     ("ping_max_request_id", frame(2**64 - 1, 13, u(1, 0))),
     ("pong", frame(7, 14, u(1, 42))),

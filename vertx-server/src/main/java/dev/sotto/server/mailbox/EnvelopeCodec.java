@@ -2,62 +2,35 @@ package dev.sotto.server.mailbox;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.sotto.wire.proto.ErrorCode;
-import java.util.regex.Pattern;
+import dev.sotto.wire.Validation;
+import dev.sotto.wire.WireException;
 
 /**
  * Converts envelopes between the wire schema and the domain record, validating what a client sends.
  * Also the storage encoding of an envelope inside a sealed mailbox entry.
  */
 public final class EnvelopeCodec {
-  private static final Pattern USERNAME = Pattern.compile("[a-z0-9._-]{3,32}");
-
   private EnvelopeCodec() {}
 
   /**
-   * Validates a client's envelope and stamps it with the authenticated sender. The client's own
-   * {@code sender} and {@code server_time_ms} fields are ignored.
+   * Validates a client's envelope ({@link Validation#envelope}) and stamps it with the
+   * authenticated sender. The client's own {@code sender} and {@code server_time_ms} fields are
+   * ignored.
    *
-   * @param maxCiphertextBytes the announced {@code max_message_bytes}
-   * @throws InvalidEnvelopeException with {@code INVALID_REQUEST} or {@code MESSAGE_TOO_LARGE}
+   * @throws WireException {@code INVALID_REQUEST}, {@code INVALID_USERNAME} or {@code
+   *     MESSAGE_TOO_LARGE}, with a sentence for the user
    */
-  public static Envelope fromClient(
-      dev.sotto.wire.proto.Envelope proto, Address sender, int maxCiphertextBytes)
-      throws InvalidEnvelopeException {
-    if (proto.getMessageId().size() != MessageId.LENGTH) {
-      throw invalid(
-          "The message id must be "
-              + MessageId.LENGTH
-              + " bytes, got "
-              + proto.getMessageId().size()
-              + ".");
-    }
-    if (!proto.hasRecipient() || !USERNAME.matcher(proto.getRecipient().getUser()).matches()) {
-      throw invalid("The recipient is not a valid username.");
-    }
-    if (proto.getRecipient().getDeviceId() < 1) {
-      throw invalid("The recipient device id must be positive.");
-    }
-    EnvelopeType type =
-        switch (proto.getType()) {
-          case PRE_KEY_MESSAGE -> EnvelopeType.PRE_KEY_MESSAGE;
-          case MESSAGE -> EnvelopeType.MESSAGE;
-          default -> throw invalid("The envelope type is missing or unknown.");
-        };
-    int size = proto.getCiphertext().size();
-    if (size == 0) {
-      throw invalid("The message is empty.");
-    }
-    if (size > maxCiphertextBytes) {
-      throw new InvalidEnvelopeException(
-          ErrorCode.MESSAGE_TOO_LARGE,
-          "The message is " + size + " bytes; at most " + maxCiphertextBytes + " are accepted.");
-    }
+  public static Envelope fromClient(dev.sotto.wire.proto.Envelope proto, Address sender)
+      throws WireException {
+    Validation.envelope(proto);
+    dev.sotto.wire.proto.Address recipient = Validation.address(proto.getRecipient());
     return new Envelope(
         MessageId.of(proto.getMessageId().toByteArray()),
         sender,
-        new Address(proto.getRecipient().getUser(), proto.getRecipient().getDeviceId()),
-        type,
+        new Address(recipient.getUser(), recipient.getDeviceId()),
+        proto.getType() == dev.sotto.wire.proto.EnvelopeType.PRE_KEY_MESSAGE
+            ? EnvelopeType.PRE_KEY_MESSAGE
+            : EnvelopeType.MESSAGE,
         proto.getCiphertext().toByteArray(),
         0);
   }
@@ -100,9 +73,5 @@ public final class EnvelopeCodec {
         .setUser(a.user())
         .setDeviceId(a.deviceId())
         .build();
-  }
-
-  private static InvalidEnvelopeException invalid(String message) {
-    return new InvalidEnvelopeException(ErrorCode.INVALID_REQUEST, message);
   }
 }

@@ -1,6 +1,8 @@
 package dev.sotto.server.mailbox;
 
 import dev.sotto.store.Store;
+import dev.sotto.wire.WireException;
+import dev.sotto.wire.proto.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -162,8 +164,8 @@ public final class Mailboxes {
    * id). When the recipient has blocked the sender nothing is stored, but the result is recorded so
    * that a resend behaves the same; the sender must be shown the same answer as for {@code STORED}.
    *
-   * @return completes once durable; fails with {@link MailboxFullException} at the quota, or a
-   *     {@link dev.sotto.store.StoreException}
+   * @return completes once durable; fails with a {@link WireException} {@code MAILBOX_FULL} at the
+   *     quota, or a {@link dev.sotto.store.StoreException}
    */
   public CompletableFuture<StoreResult> store(Envelope envelope) {
     String recipient = envelope.recipient().user();
@@ -231,7 +233,8 @@ public final class Mailboxes {
                 result != null
                     ? CompletableFuture.completedFuture(result)
                     : CompletableFuture.failedFuture(
-                        new MailboxFullException(
+                        new WireException(
+                            ErrorCode.MAILBOX_FULL,
                             "The mailbox of " + recipient + " is full; try again later.")));
   }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sotto.server.testing.MutableClock;
 import dev.sotto.store.Batch;
 import dev.sotto.store.Store;
+import dev.sotto.wire.WireException;
+import dev.sotto.wire.proto.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -159,7 +161,9 @@ abstract class MailboxesContract {
     }
     assertThatThrownBy(() -> get(small.store(envelope("alice", "bob", "too many"))))
         .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(MailboxFullException.class);
+        .cause()
+        .isInstanceOf(WireException.class)
+        .hasFieldOrPropertyWithValue("code", ErrorCode.MAILBOX_FULL);
     assertThat(get(small.store(envelope("alice", "carol", "other box"))).disposition())
         .isEqualTo(Mailboxes.Disposition.STORED);
 
@@ -173,7 +177,9 @@ abstract class MailboxesContract {
     Mailboxes small = open(new Mailboxes.Limits(100, 2000, Duration.ofDays(30), 10));
     get(small.store(envelope("alice", "bob", "x".repeat(1500))));
     assertThatThrownBy(() -> get(small.store(envelope("alice", "bob", "y".repeat(600)))))
-        .hasCauseInstanceOf(MailboxFullException.class);
+        .cause()
+        .isInstanceOf(WireException.class)
+        .hasFieldOrPropertyWithValue("code", ErrorCode.MAILBOX_FULL);
     assertThat(get(small.usage("bob")).bytes()).isBetween(1500L, 2000L);
   }
 

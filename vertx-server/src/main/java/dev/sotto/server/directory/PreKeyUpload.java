@@ -2,7 +2,6 @@ package dev.sotto.server.directory;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A device's upload to the directory: the first bundle, a top-up of one-time prekeys, a rotation of
@@ -41,9 +40,5 @@ public record PreKeyUpload(
         && identityAgreementKey != null
         && signedPreKey != null
         && lastResortKemPreKey != null;
-  }
-
-  Optional<byte[]> signingKey() {
-    return Optional.ofNullable(identitySigningKey);
   }
 }

@@ -23,6 +23,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>No method blocks. Futures complete on the store's completion thread; the networking layer
  * should hop back to its own context before writing frames.
+ *
+ * <p>Wiring at start-up (all on one {@link dev.sotto.store.Store}):
+ *
+ * <pre>{@code
+ * PresenceRegistry presence = PresenceRegistry.open(store).join();
+ * Mailboxes mailboxes = Mailboxes.open(store, new MailboxSealer(masterKey.bytes()),
+ *     presence::isBlocked, Clock.systemUTC(), Mailboxes.Limits.defaults()).join();
+ * PreKeyDirectory directory = new PreKeyDirectory(store, PreKeyDirectory.Limits.defaults());
+ * DeliveryService delivery = new DeliveryService(mailboxes, presence, new LocalRouter(),
+ *     accounts::exists, DeliveryService.Settings.defaults());
+ * vertx.setPeriodic(3_600_000, id -> mailboxes.sweepExpired());
+ * }</pre>
  */
 public final class DeliveryService {
 

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class MailboxSealerTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -98,18 +94,6 @@ class MailboxSealerTest {
     assertThatThrownBy(() -> new MailboxSealer(new byte[16]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("32-byte");
-  }
-
-  @Test
-  void masterKeyFile_createdOwnerOnlyAndReloaded(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("mailbox.key");
-    byte[] first = MasterKeyFile.loadOrCreate(file);
-    assertThat(first).hasSize(32);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
-        .isEqualTo("rw-------");
-    assertThat(MasterKeyFile.loadOrCreate(file)).isEqualTo(first);
-    Files.write(file, new byte[5]);
-    assertThatThrownBy(() -> MasterKeyFile.loadOrCreate(file)).hasMessageContaining("32 bytes");
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {

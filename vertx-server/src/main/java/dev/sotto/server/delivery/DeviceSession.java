@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * the pushes of one connection never interleave.
  *
  * <p>Flow control: at most {@code maxInFlight} pushed-but-unacked entries; the mailbox is read in
- * pages of {@code pageSize} as acks come in.
+ * pages of {@code pageSize} as acks come in. An entry pushed and then expired by the sweep is never
+ * acked and keeps its slot until the connection closes (after 30 days of one connection); a client
+ * that never acks stalls only its own connection, and a reconnect starts afresh.
  */
 final class DeviceSession implements LiveSession {
   private static final Logger logger = LoggerFactory.getLogger(DeviceSession.class);

@@ -106,7 +106,9 @@ public final class PreKeyDirectory {
 
   /**
    * Stores {@code owner}'s upload: a first bundle, a top-up, a rotation, or (with {@code replace})
-   * an identity reset that drops every old key of the device.
+   * an identity reset that drops every old key of the device. The caller must set {@code
+   * upload.deviceId()} to the device the connection logged in as (so one account cannot fill the
+   * directory under many device ids).
    *
    * @return the counts now stored; fails with {@link WireException} {@code INVALID_PRE_KEYS} when a
    *     key has the wrong size, an id repeats, the cap would be exceeded, a first upload is

@@ -22,7 +22,7 @@ mvn -B -q -o -pl store -am verify \
   echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1))."
   echo "Each cycle starts a writer JVM (4 threads: batches of 3-4 ops and updates, fsync on,"
   echo "checkpoints every 200 ms, compaction above 256 KiB at ratio 1.5), kills it with SIGKILL after"
-  echo "50-2550 ms, and in 3 of 4 cycles reopens the store and checks every write acknowledged since"
+  echo "50-1550 ms, and in 3 of 4 cycles reopens the store and checks every write acknowledged since"
   echo "the last check plus 500 random older ones (the last cycle checks all). In the other cycles the"
   echo "next writer opens the unclean store itself and may be killed while recovering."
   echo "'Rebuilds' count opens that found MapDB unusable and rebuilt it from the journal."

@@ -1,6 +1,7 @@
 package dev.sotto.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +34,34 @@ class KillLoopIT {
   private static final int THREADS = 4;
 
   @TempDir Path work;
+
+  @Test
+  void open_whileAnotherProcessHoldsStore_failsNamingPidAndLockFile() throws Exception {
+    Path dir = work.resolve("locked");
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java, "-cp", classpath, KillLoopWriter.class.getName(), dir.toString(), "0", "1")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+      assertThat(r.readLine()).startsWith("OPEN");
+      assertThatThrownBy(() -> JournaledStore.open(dir, KillLoopWriter.options()))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("locked by another process (pid " + p.pid() + ")")
+          .hasMessageContaining(dir.resolve("LOCK").toString());
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    // the OS released the lock with the process
+    try (JournaledStore store = JournaledStore.open(dir, KillLoopWriter.options())) {
+      assertThat(store.recovery().cleanShutdown()).isFalse();
+    }
+  }
 
   @Test
   void killMinus9_atRandomMoments_neverLosesAnAcknowledgedWrite() throws Exception {
@@ -93,7 +122,7 @@ class KillLoopIT {
                 }
               });
       reader.start();
-      Thread.sleep(50 + random.nextInt(2500));
+      Thread.sleep(50 + random.nextInt(1500));
       p.destroyForcibly();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       reader.join(10_000);

@@ -28,14 +28,14 @@ import org.openjdk.jmh.annotations.Threads;
  * Acknowledged (fsynced) writes per second of {@link JournaledStore} with the product options
  * (fsync on, group commit up to 2 ms / 1000 ops), 100-byte values, batches of {@code batchSize}
  * puts. {@code concurrentWriters}: 16 threads each awaiting the ack of its own batch (group commit
- * at work); {@code singleWriter}: one thread, one batch at a time. The {@code writes} counter is the
- * figure to read (puts acknowledged per second); the primary score counts batches.
+ * at work); {@code singleWriter}: one thread, one batch at a time. The {@code writes} counter is
+ * the figure to read (puts acknowledged per second); the primary score counts batches.
  *
  * <p>Run:
  *
  * <pre>
- * mvn -B -q -o -pl bench -am package -DskipTests
- * mvn -B -q -o -pl bench -am dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * mvn -B -q -o -pl bench -am package dependency:build-classpath -DskipTests \
+ *     -Dmdep.outputFile=/tmp/bench.cp
  * java -cp bench/target/classes:$(cat /tmp/bench.cp) org.openjdk.jmh.Main StoreWriteBenchmark \
  *     -f 1 -wi 1 -w 2s -i 3 -r 3s
  * </pre>
@@ -62,8 +62,7 @@ public class StoreWriteBenchmark {
       dir = Files.createTempDirectory("sotto-bench-store");
       store = JournaledStore.open(dir, StoreOptions.defaults());
       value = new byte[100];
-      System.out.printf(
-          "%nstore %s, batch %d, options %s%n", dir, batchSize, store.options());
+      System.out.printf("%nstore %s, batch %d, options %s%n", dir, batchSize, store.options());
     }
 
     @TearDown(Level.Trial)

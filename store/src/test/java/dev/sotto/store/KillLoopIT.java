@@ -104,6 +104,7 @@ class KillLoopIT {
               .start();
       ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
       boolean[] childRebuilt = {false};
+      java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
       Thread reader =
           new Thread(
               () -> {
@@ -113,8 +114,9 @@ class KillLoopIT {
                   for (String line; (line = r.readLine()) != null; ) {
                     if (line.startsWith("A ")) {
                       acked.add(Long.parseLong(line.substring(2)));
-                    } else if (line.equals("OPEN true")) {
-                      childRebuilt[0] = true;
+                    } else if (line.startsWith("OPEN")) {
+                      childRebuilt[0] = line.equals("OPEN true");
+                      opened.countDown();
                     }
                   }
                 } catch (IOException | RuntimeException e) {
@@ -122,7 +124,12 @@ class KillLoopIT {
                 }
               });
       reader.start();
-      Thread.sleep(50 + random.nextInt(1500));
+      if (random.nextInt(5) == 0) {
+        Thread.sleep(random.nextInt(1500)); // from the start: often during JVM start or recovery
+      } else {
+        opened.await(60, TimeUnit.SECONDS);
+        Thread.sleep(random.nextInt(1500)); // while writing, checkpointing, compacting
+      }
       p.destroyForcibly();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       reader.join(10_000);

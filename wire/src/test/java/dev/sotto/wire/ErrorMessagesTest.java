@@ -70,4 +70,15 @@ class ErrorMessagesTest {
     // one envelope at the limit, with its addresses and ids, fits in a frame after login
     assertThat(WireLimits.MAX_MESSAGE_BYTES + 1024).isLessThan(WireLimits.MAX_FRAME_AFTER_LOGIN);
   }
+
+  @Test
+  void unsupportedVersion_namesSupportedVersionsInMessageAndField() {
+    Frame frame = ErrorMessages.unsupportedVersion(1, 7, 1, 2);
+    assertThat(frame.getError().getCode()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+    assertThat(frame.getError().getMessage())
+        .isEqualTo("This server does not speak protocol version 7; it speaks versions 1 and 2.");
+    assertThat(frame.getError().getSupportedVersionsList()).containsExactly(1, 2);
+    assertThat(ErrorMessages.unsupportedVersion(1, 2, 1).getError().getMessage())
+        .endsWith("it speaks version 1.");
+  }
 }

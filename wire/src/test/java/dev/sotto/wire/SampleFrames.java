@@ -79,6 +79,7 @@ final class SampleFrames {
         "error_retry_zero",
         f(5).setError(Error.newBuilder().setCode(ErrorCode.SERVER_BUSY).setRetryAfterMs(0))
             .build());
+    m.put("error_unsupported_version", ErrorMessages.unsupportedVersion(1, 2, 1));
     m.put("ping", f(7).setPing(Ping.newBuilder().setNonce(42)).build());
     m.put("ping_max_request_id", f(-1L).setPing(Ping.getDefaultInstance()).build());
     m.put("pong", f(7).setPong(Pong.newBuilder().setNonce(42)).build());

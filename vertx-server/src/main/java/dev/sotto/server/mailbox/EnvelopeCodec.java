@@ -35,6 +35,17 @@ public final class EnvelopeCodec {
         0);
   }
 
+  /**
+   * The message ids of a client's {@code AckMessages} ({@link Validation#ackMessages}).
+   *
+   * @throws WireException {@code INVALID_REQUEST} for an empty list or an id that is not 16 bytes
+   */
+  public static java.util.List<MessageId> ackIds(dev.sotto.wire.proto.AckMessages ack)
+      throws WireException {
+    Validation.ackMessages(ack);
+    return ack.getMessageIdsList().stream().map(id -> MessageId.of(id.toByteArray())).toList();
+  }
+
   /** The wire form of {@code envelope}, as pushed to the recipient. */
   public static dev.sotto.wire.proto.Envelope toProto(Envelope envelope) {
     return dev.sotto.wire.proto.Envelope.newBuilder()

@@ -53,6 +53,20 @@ class EnvelopeCodecTest {
             b.setRecipient(dev.sotto.wire.proto.Address.newBuilder().setUser("b!").setDeviceId(1)));
   }
 
+  @Test
+  void ackIds_validAndInvalid() throws Exception {
+    var ok =
+        dev.sotto.wire.proto.AckMessages.newBuilder()
+            .addMessageIds(ByteString.copyFrom(new byte[16]))
+            .build();
+    assertThat(EnvelopeCodec.ackIds(ok)).containsExactly(MessageId.of(new byte[16]));
+    var bad =
+        dev.sotto.wire.proto.AckMessages.newBuilder()
+            .addMessageIds(ByteString.copyFrom(new byte[3]))
+            .build();
+    assertThatThrownBy(() -> EnvelopeCodec.ackIds(bad)).isInstanceOf(WireException.class);
+  }
+
   private static void expect(
       ErrorCode code, UnaryOperator<dev.sotto.wire.proto.Envelope.Builder> change) {
     dev.sotto.wire.proto.Envelope p = change.apply(valid()).build();

@@ -1,0 +1,208 @@
+package dev.sotto.server.delivery;
+
+import dev.sotto.server.mailbox.MailboxEntry;
+import dev.sotto.server.mailbox.Mailboxes;
+import dev.sotto.server.mailbox.MessageId;
+import dev.sotto.server.presence.Presence;
+import dev.sotto.server.presence.PresenceRegistry;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery state of one connection: which entries it has been pushed and not yet acked, and whether
+ * the mailbox may hold entries it has not seen.
+ *
+ * <p>Order: a live entry is pushed directly only when nothing older is waiting (no scan running,
+ * nothing pending); otherwise it is marked pending and the next mailbox scan, which reads in
+ * arrival order, pushes it after the older ones. Every push happens under this object's lock, so
+ * the pushes of one connection never interleave.
+ *
+ * <p>Flow control: at most {@code maxInFlight} pushed-but-unacked entries; the mailbox is read in
+ * pages of {@code pageSize} as acks come in. An entry pushed and then expired by the sweep is never
+ * acked and keeps its slot until the connection closes (after 30 days of one connection); a client
+ * that never acks stalls only its own connection, and a reconnect starts afresh.
+ */
+final class DeviceSession implements LiveSession {
+  private static final Logger logger = LoggerFactory.getLogger(DeviceSession.class);
+
+  private final DeviceConnection connection;
+  private final String user;
+  private final Mailboxes mailboxes;
+  private final PresenceRegistry presence;
+  private final int pageSize;
+  private final int maxInFlight;
+  private final CompletableFuture<Void> backlogDone = new CompletableFuture<>();
+
+  // Guarded by this.
+  private final Set<MessageId> inFlight = new HashSet<>();
+  private boolean scanning;
+  private boolean pending = true;
+  private boolean doneSent;
+  private boolean closed;
+
+  DeviceSession(
+      DeviceConnection connection,
+      Mailboxes mailboxes,
+      PresenceRegistry presence,
+      int pageSize,
+      int maxInFlight) {
+    this.connection = connection;
+    this.user = connection.address().user();
+    this.mailboxes = mailboxes;
+    this.presence = presence;
+    this.pageSize = pageSize;
+    this.maxInFlight = maxInFlight;
+  }
+
+  @Override
+  public String user() {
+    return user;
+  }
+
+  DeviceConnection connection() {
+    return connection;
+  }
+
+  /** Sends the per-sender counts, then starts pushing the backlog. */
+  CompletableFuture<Void> start() {
+    synchronized (this) {
+      scanning = true;
+    }
+    mailboxes
+        .countsBySender(user)
+        .whenComplete(
+            (counts, err) -> {
+              synchronized (this) {
+                if (!closed) {
+                  if (err != null) {
+                    logger.warn("Backlog count for a login failed: {}", err.toString());
+                  } else {
+                    connection.pushBacklogSummary(counts);
+                  }
+                }
+                scanning = false;
+              }
+              scanIfNeeded();
+            });
+    return backlogDone;
+  }
+
+  private boolean held() {
+    return presence.presence(user) == Presence.DND;
+  }
+
+  @Override
+  public void offer(MailboxEntry entry) {
+    boolean scan;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (!scanning && !pending && !held() && inFlight.size() < maxInFlight) {
+        if (connection.push(entry.envelope())) {
+          inFlight.add(entry.envelope().messageId());
+          return;
+        }
+      }
+      pending = true;
+      scan = !scanning;
+    }
+    if (scan) {
+      scanIfNeeded();
+    }
+  }
+
+  @Override
+  public void resume() {
+    synchronized (this) {
+      pending = true;
+    }
+    scanIfNeeded();
+  }
+
+  @Override
+  public void acked(Collection<MessageId> ids) {
+    synchronized (this) {
+      inFlight.removeAll(ids);
+    }
+    scanIfNeeded();
+  }
+
+  void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    backlogDone.complete(null);
+  }
+
+  private void scanIfNeeded() {
+    int limit;
+    synchronized (this) {
+      if (closed || scanning || !pending) {
+        return;
+      }
+      if (held() || inFlight.size() >= maxInFlight) {
+        sendDoneOnce();
+        return;
+      }
+      scanning = true;
+      pending = false;
+      limit = inFlight.size() + pageSize;
+    }
+    mailboxes.backlog(user, limit).whenComplete(this::onPage);
+  }
+
+  private void onPage(Mailboxes.BacklogPage page, Throwable err) {
+    boolean again;
+    synchronized (this) {
+      scanning = false;
+      if (closed) {
+        return;
+      }
+      if (err != null) {
+        logger.warn("Reading a mailbox failed; will retry on the next event: {}", err.toString());
+        pending = true;
+        return;
+      }
+      boolean stalled = false;
+      for (MailboxEntry e : page.entries()) {
+        MessageId id = e.envelope().messageId();
+        if (inFlight.contains(id)) {
+          continue;
+        }
+        if (held() || inFlight.size() >= maxInFlight || !connection.push(e.envelope())) {
+          stalled = true;
+          break;
+        }
+        inFlight.add(id);
+      }
+      if (stalled || page.more()) {
+        pending = true;
+      }
+      if (!pending || stalled) {
+        sendDoneOnce();
+      }
+      again = pending && !stalled;
+    }
+    if (again) {
+      scanIfNeeded();
+    }
+  }
+
+  /** Caller holds the lock. */
+  private void sendDoneOnce() {
+    if (!doneSent) {
+      doneSent = true;
+      connection.pushBacklogDone();
+      backlogDone.complete(null);
+    }
+  }
+
+  synchronized int inFlightCount() {
+    return inFlight.size();
+  }
+}

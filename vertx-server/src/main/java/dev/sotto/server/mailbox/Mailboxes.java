@@ -1,0 +1,445 @@
+package dev.sotto.server.mailbox;
+
+import dev.sotto.store.Store;
+import dev.sotto.wire.WireException;
+import dev.sotto.wire.proto.ErrorCode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-user mailboxes of undelivered envelopes, sealed at rest, on the journaled {@link Store}.
+ *
+ * <p>Every method returns at once; its future completes on the store's writer thread once the
+ * change is durable (group commit), so an acknowledgement built on it means "on disk".
+ * Continuations must be quick and must not block.
+ *
+ * <p>Store layout (R = length-prefixed recipient name, seq = entry id, u64 big-endian):
+ *
+ * <ul>
+ *   <li>{@code mailbox.entries}: R || seq -> sealed envelope (a prefix scan of R is arrival order)
+ *   <li>{@code mailbox.heads}: R || seq -> sealed sender name, for per-sender counts without
+ *       reading whole envelopes
+ *   <li>{@code mailbox.acks}: R || message id || seq -> marker, to find an entry by its id
+ *   <li>{@code mailbox.dedup}: keyed hash of (sender, message id) -> first result, kept for the
+ *       retention time even after the ack, so a resend is never stored twice
+ *   <li>{@code mailbox.expiry}: seq || R -> dedup key || message id, oldest first, for the sweep
+ *   <li>{@code mailbox.usage}: R -> message count and bytes, for the quota
+ * </ul>
+ *
+ * <p>Entry ids are {@code (store time in ms << 16) + counter}, strictly increasing across the
+ * process (and across restarts, through a durable high-water mark), so per (sender, recipient) the
+ * order of {@link #store} calls is the order of the mailbox.
+ */
+public final class Mailboxes {
+  private static final Logger logger = LoggerFactory.getLogger(Mailboxes.class);
+
+  static final String ENTRIES = "mailbox.entries";
+  static final String HEADS = "mailbox.heads";
+  static final String ACKS = "mailbox.acks";
+  static final String DEDUP = "mailbox.dedup";
+  static final String EXPIRY = "mailbox.expiry";
+  static final String USAGE = "mailbox.usage";
+  static final String STATE = "mailbox.state";
+  private static final byte[] SEQ_KEY = "seq".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MARK = {1};
+  static final int SEQ_SHIFT = 16;
+  private static final byte PART_BODY = 1;
+  private static final byte PART_HEAD = 2;
+  private static final byte FLAG_DROPPED = 1;
+
+  /** Upper bound on entries that share one message id in one mailbox (ids are random). */
+  private static final int MAX_SAME_ID = 8;
+
+  /**
+   * Quotas and retention.
+   *
+   * @param maxMessages envelopes one mailbox may hold
+   * @param maxBytes sealed bytes one mailbox may hold
+   * @param retention how long undelivered mail (and the idempotency record) is kept
+   * @param sweepBatch entries deleted per store update by the expiry sweep
+   */
+  public record Limits(int maxMessages, long maxBytes, Duration retention, int sweepBatch) {
+    public Limits {
+      if (maxMessages < 1 || maxBytes < 1 || sweepBatch < 1) {
+        throw new IllegalArgumentException("mailbox limits must be positive");
+      }
+      Objects.requireNonNull(retention, "retention");
+    }
+
+    /** 10,000 messages, 100 MiB, 30 days, sweeps of 500. */
+    public static Limits defaults() {
+      return new Limits(10_000, 100L << 20, Duration.ofDays(30), 500);
+    }
+  }
+
+  /** What {@link #store} did with an envelope. */
+  public enum Disposition {
+    /** Stored for delivery. */
+    STORED,
+    /** A resend of an envelope already taken; nothing new stored. */
+    DUPLICATE,
+    /** The recipient blocked the sender: recorded as taken but not stored. */
+    DROPPED
+  }
+
+  /**
+   * The outcome of {@link #store}.
+   *
+   * @param entry the entry as stored (for {@code DUPLICATE}: with the first call's id and time)
+   */
+  public record StoreResult(Disposition disposition, MailboxEntry entry) {}
+
+  /** A page of a mailbox, oldest first; {@code more} when the page was full. */
+  public record BacklogPage(List<MailboxEntry> entries, boolean more) {
+    public BacklogPage {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** How much of its quota a mailbox uses. */
+  public record Usage(long messages, long bytes) {}
+
+  private final Store store;
+  private final MailboxSealer sealer;
+  private final BlockList blockList;
+  private final Clock clock;
+  private final Limits limits;
+  private final AtomicLong lastSeq;
+
+  private Mailboxes(
+      Store store,
+      MailboxSealer sealer,
+      BlockList blockList,
+      Clock clock,
+      Limits limits,
+      long highWater) {
+    this.store = store;
+    this.sealer = sealer;
+    this.blockList = blockList;
+    this.clock = clock;
+    this.limits = limits;
+    this.lastSeq = new AtomicLong(highWater);
+  }
+
+  /** Opens the mailboxes kept in {@code store}, reading the durable entry-id high-water mark. */
+  public static CompletableFuture<Mailboxes> open(
+      Store store, MailboxSealer sealer, BlockList blockList, Clock clock, Limits limits) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(sealer, "sealer");
+    Objects.requireNonNull(blockList, "blockList");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(limits, "limits");
+    return store
+        .update(txn -> txn.get(STATE, SEQ_KEY).map(b -> Keys.readU64(b, 0)).orElse(0L))
+        .thenApply(hw -> new Mailboxes(store, sealer, blockList, clock, limits, hw));
+  }
+
+  /** The limits these mailboxes enforce. */
+  public Limits limits() {
+    return limits;
+  }
+
+  private long nextSeq(long nowMs) {
+    long floor = nowMs << SEQ_SHIFT;
+    return lastSeq.accumulateAndGet(floor, (last, f) -> Math.max(last + 1, f));
+  }
+
+  /**
+   * Seals {@code envelope} and stores it in its recipient's mailbox; idempotent on (sender, message
+   * id). When the recipient has blocked the sender nothing is stored, but the result is recorded so
+   * that a resend behaves the same; the sender must be shown the same answer as for {@code STORED}.
+   *
+   * @return completes once durable; fails with a {@link WireException} {@code MAILBOX_FULL} at the
+   *     quota, or a {@link dev.sotto.store.StoreException}
+   */
+  public CompletableFuture<StoreResult> store(Envelope envelope) {
+    String recipient = envelope.recipient().user();
+    String sender = envelope.sender().user();
+    long now = clock.millis();
+    long seq = nextSeq(now);
+    Envelope stamped = envelope.withServerTime(now);
+    byte[] dedupKey = sealer.indexKey(sender, envelope.messageId());
+    boolean drop = blockList.isBlocked(recipient, sender);
+    byte[] r = Keys.user(recipient);
+    byte[] msgId = envelope.messageId().rawBytes();
+    byte[] body;
+    byte[] head;
+    if (drop) {
+      body = null;
+      head = null;
+    } else {
+      MailboxSealer.UserKey key = sealer.keyFor(recipient);
+      body = key.seal(entryId(seq, PART_BODY), EnvelopeCodec.toBytes(stamped));
+      head = key.seal(entryId(seq, PART_HEAD), sender.getBytes(StandardCharsets.UTF_8));
+    }
+    return store
+        .update(
+            txn -> {
+              Optional<byte[]> prior = txn.get(DEDUP, dedupKey);
+              if (prior.isPresent()) {
+                ByteBuffer b = ByteBuffer.wrap(prior.get());
+                b.get();
+                long firstSeq = b.getLong();
+                long firstTime = b.getLong();
+                return new StoreResult(
+                    Disposition.DUPLICATE,
+                    new MailboxEntry(firstSeq, envelope.withServerTime(firstTime)));
+              }
+              if (!drop) {
+                Usage u = usage(txn, r);
+                if (u.messages() + 1 > limits.maxMessages()
+                    || u.bytes() + body.length > limits.maxBytes()) {
+                  return null;
+                }
+                byte[] ek = Keys.concat(r, Keys.u64(seq));
+                txn.put(ENTRIES, ek, body);
+                txn.put(HEADS, ek, head);
+                txn.put(ACKS, Keys.concat(r, msgId, Keys.u64(seq)), MARK);
+                putUsage(txn, r, u.messages() + 1, u.bytes() + body.length);
+              }
+              txn.put(
+                  DEDUP,
+                  dedupKey,
+                  ByteBuffer.allocate(17)
+                      .put(drop ? FLAG_DROPPED : 0)
+                      .putLong(seq)
+                      .putLong(now)
+                      .array());
+              txn.put(EXPIRY, Keys.concat(Keys.u64(seq), r), Keys.concat(dedupKey, msgId));
+              long hw = txn.get(STATE, SEQ_KEY).map(b -> Keys.readU64(b, 0)).orElse(0L);
+              if (seq > hw) {
+                txn.put(STATE, SEQ_KEY, Keys.u64(seq));
+              }
+              return new StoreResult(
+                  drop ? Disposition.DROPPED : Disposition.STORED, new MailboxEntry(seq, stamped));
+            })
+        .thenCompose(
+            result ->
+                result != null
+                    ? CompletableFuture.completedFuture(result)
+                    : CompletableFuture.failedFuture(
+                        new WireException(
+                            ErrorCode.MAILBOX_FULL,
+                            "The mailbox of " + recipient + " is full; try again later.")));
+  }
+
+  /**
+   * Up to {@code limit} entries of {@code recipient}'s mailbox, oldest first. An entry that does
+   * not open (tampered with, or sealed under another master key) is logged, left out and deleted.
+   */
+  public CompletableFuture<BacklogPage> backlog(String recipient, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    byte[] r = Keys.user(recipient);
+    return store
+        .update(txn -> txn.scan(ENTRIES, r, limit))
+        .thenApply(
+            rows -> {
+              MailboxSealer.UserKey key = sealer.keyFor(recipient);
+              List<MailboxEntry> out = new ArrayList<>(rows.size());
+              List<Long> corrupt = new ArrayList<>();
+              for (Store.Entry row : rows) {
+                long seq = Keys.readU64(row.key(), r.length);
+                try {
+                  byte[] plain = key.open(entryId(seq, PART_BODY), row.value());
+                  out.add(new MailboxEntry(seq, EnvelopeCodec.fromBytes(plain)));
+                } catch (CorruptEntryException | java.io.IOException e) {
+                  logger.error(
+                      "Mailbox entry {} does not open ({}); discarding it", seq, e.toString());
+                  corrupt.add(seq);
+                }
+              }
+              if (!corrupt.isEmpty()) {
+                discard(r, corrupt);
+              }
+              return new BacklogPage(out, rows.size() == limit);
+            });
+  }
+
+  private void discard(byte[] r, List<Long> seqs) {
+    store
+        .update(
+            txn -> {
+              long freed = 0;
+              int n = 0;
+              for (long seq : seqs) {
+                byte[] ek = Keys.concat(r, Keys.u64(seq));
+                Optional<byte[]> body = txn.get(ENTRIES, ek);
+                if (body.isPresent()) {
+                  freed += body.get().length;
+                  n++;
+                  txn.delete(ENTRIES, ek);
+                  txn.delete(HEADS, ek);
+                }
+              }
+              release(txn, r, n, freed);
+              return n;
+            })
+        .whenComplete(
+            (n, err) -> {
+              if (err != null) {
+                logger.warn("Could not discard corrupt mailbox entries: {}", err.toString());
+              }
+            });
+  }
+
+  /**
+   * How many entries of {@code recipient}'s mailbox each sender has, for the login summary (sorted
+   * by sender name).
+   */
+  public CompletableFuture<Map<String, Integer>> countsBySender(String recipient) {
+    byte[] r = Keys.user(recipient);
+    return store
+        .update(txn -> txn.scan(HEADS, r, limits.maxMessages()))
+        .thenApply(
+            rows -> {
+              MailboxSealer.UserKey key = sealer.keyFor(recipient);
+              Map<String, Integer> counts = new TreeMap<>();
+              for (Store.Entry row : rows) {
+                long seq = Keys.readU64(row.key(), r.length);
+                try {
+                  String sender =
+                      new String(
+                          key.open(entryId(seq, PART_HEAD), row.value()), StandardCharsets.UTF_8);
+                  counts.merge(sender, 1, Integer::sum);
+                } catch (CorruptEntryException e) {
+                  logger.error("Mailbox head {} does not open; not counted", seq);
+                }
+              }
+              return counts;
+            });
+  }
+
+  /**
+   * Deletes the entries with these message ids from {@code recipient}'s own mailbox (never anyone
+   * else's). Unknown ids are ignored. Completes with the number of entries deleted, once durable.
+   */
+  public CompletableFuture<Integer> ack(String recipient, Collection<MessageId> messageIds) {
+    byte[] r = Keys.user(recipient);
+    List<MessageId> ids = List.copyOf(new LinkedHashSet<>(messageIds));
+    return store.update(
+        txn -> {
+          int n = 0;
+          long freed = 0;
+          for (MessageId id : ids) {
+            for (Store.Entry row : txn.scan(ACKS, Keys.concat(r, id.rawBytes()), MAX_SAME_ID)) {
+              long seq = Keys.readU64(row.key(), row.key().length - 8);
+              byte[] ek = Keys.concat(r, Keys.u64(seq));
+              Optional<byte[]> body = txn.get(ENTRIES, ek);
+              if (body.isPresent()) {
+                txn.delete(ENTRIES, ek);
+                txn.delete(HEADS, ek);
+                freed += body.get().length;
+                n++;
+              }
+              txn.delete(ACKS, row.key());
+            }
+          }
+          release(txn, r, n, freed);
+          return n;
+        });
+  }
+
+  /** The current quota use of {@code recipient}'s mailbox. */
+  public CompletableFuture<Usage> usage(String recipient) {
+    byte[] r = Keys.user(recipient);
+    return store.update(txn -> usage(txn, r));
+  }
+
+  /**
+   * Deletes mail (and idempotency records) older than the retention time, in batches of {@link
+   * Limits#sweepBatch()} per store update so other writes interleave. Completes with the number of
+   * records expired. Run it periodically (for example hourly).
+   */
+  public CompletableFuture<Integer> sweepExpired() {
+    long cutoff = (clock.millis() - limits.retention().toMillis()) << SEQ_SHIFT;
+    return sweepRound(cutoff, 0);
+  }
+
+  private CompletableFuture<Integer> sweepRound(long cutoff, int total) {
+    return store
+        .update(
+            txn -> {
+              List<Store.Entry> rows = txn.scan(EXPIRY, Keys.EMPTY, limits.sweepBatch());
+              Map<ByteBuffer, long[]> released = new TreeMap<>();
+              int n = 0;
+              for (Store.Entry row : rows) {
+                long seq = Keys.readU64(row.key(), 0);
+                if (seq >= cutoff) {
+                  break;
+                }
+                byte[] r = Arrays.copyOfRange(row.key(), 8, row.key().length);
+                byte[] dedupKey = Arrays.copyOfRange(row.value(), 0, 16);
+                byte[] msgId = Arrays.copyOfRange(row.value(), 16, 32);
+                byte[] ek = Keys.concat(r, Keys.u64(seq));
+                Optional<byte[]> body = txn.get(ENTRIES, ek);
+                if (body.isPresent()) {
+                  txn.delete(ENTRIES, ek);
+                  txn.delete(HEADS, ek);
+                  long[] rel = released.computeIfAbsent(ByteBuffer.wrap(r), k -> new long[2]);
+                  rel[0]++;
+                  rel[1] += body.get().length;
+                }
+                txn.delete(ACKS, Keys.concat(r, msgId, Keys.u64(seq)));
+                txn.delete(DEDUP, dedupKey);
+                txn.delete(EXPIRY, row.key());
+                n++;
+              }
+              for (Map.Entry<ByteBuffer, long[]> e : released.entrySet()) {
+                release(txn, e.getKey().array(), e.getValue()[0], e.getValue()[1]);
+              }
+              return n;
+            })
+        .thenCompose(
+            n -> {
+              if (n > 0) {
+                logger.info("Expired {} mailbox records", n);
+              }
+              return n == limits.sweepBatch()
+                  ? sweepRound(cutoff, total + n)
+                  : CompletableFuture.completedFuture(total + n);
+            });
+  }
+
+  private static Usage usage(Store.Txn txn, byte[] r) {
+    return txn.get(USAGE, r)
+        .map(b -> new Usage(Keys.readU64(b, 0), Keys.readU64(b, 8)))
+        .orElse(new Usage(0, 0));
+  }
+
+  private static void putUsage(Store.Txn txn, byte[] r, long messages, long bytes) {
+    if (messages <= 0) {
+      txn.delete(USAGE, r);
+    } else {
+      txn.put(USAGE, r, Keys.concat(Keys.u64(messages), Keys.u64(Math.max(0, bytes))));
+    }
+  }
+
+  private static void release(Store.Txn txn, byte[] r, long messages, long bytes) {
+    if (messages == 0) {
+      return;
+    }
+    Usage u = usage(txn, r);
+    putUsage(txn, r, u.messages() - messages, u.bytes() - bytes);
+  }
+
+  private static byte[] entryId(long seq, byte part) {
+    return ByteBuffer.allocate(9).putLong(seq).put(part).array();
+  }
+}

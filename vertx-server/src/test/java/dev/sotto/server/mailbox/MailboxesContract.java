@@ -1,0 +1,297 @@
+package dev.sotto.server.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sotto.server.testing.MutableClock;
+import dev.sotto.store.Batch;
+import dev.sotto.store.Store;
+import dev.sotto.wire.WireException;
+import dev.sotto.wire.proto.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The behaviour every store backend must give {@link Mailboxes}; subclasses pick the store. */
+abstract class MailboxesContract {
+  static final byte[] MASTER = new byte[32];
+  @TempDir Path dir;
+  Store store;
+  MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
+  MailboxSealer sealer = new MailboxSealer(MASTER);
+  Set<String> blocked = ConcurrentHashMap.newKeySet();
+  Mailboxes mailboxes;
+  private final Random random = new Random(42);
+
+  abstract Store newStore(Path dir) throws Exception;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = newStore(dir);
+    mailboxes = open(new Mailboxes.Limits(50, 1 << 20, Duration.ofDays(30), 3));
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  Mailboxes open(Mailboxes.Limits limits) throws Exception {
+    return get(
+        Mailboxes.open(
+            store,
+            sealer,
+            (recipient, sender) -> blocked.contains(recipient + "<" + sender),
+            clock,
+            limits));
+  }
+
+  static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(20, TimeUnit.SECONDS);
+  }
+
+  MessageId newId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return MessageId.of(b);
+  }
+
+  Envelope envelope(String from, String to, String body) {
+    return envelope(newId(), from, to, body);
+  }
+
+  static Envelope envelope(MessageId id, String from, String to, String body) {
+    return new Envelope(
+        id,
+        new Address(from, 1),
+        new Address(to, 1),
+        EnvelopeType.MESSAGE,
+        body.getBytes(StandardCharsets.UTF_8),
+        0);
+  }
+
+  static String body(MailboxEntry e) {
+    return new String(e.envelope().ciphertext(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void store_sameMessageIdTwice_storedOnceWithFirstResult() throws Exception {
+    MessageId id = newId();
+    Mailboxes.StoreResult first = get(mailboxes.store(envelope(id, "alice", "bob", "hi")));
+    clock.advance(Duration.ofSeconds(5));
+    Mailboxes.StoreResult second = get(mailboxes.store(envelope(id, "alice", "bob", "hi")));
+
+    assertThat(first.disposition()).isEqualTo(Mailboxes.Disposition.STORED);
+    assertThat(second.disposition()).isEqualTo(Mailboxes.Disposition.DUPLICATE);
+    assertThat(second.entry().entryId()).isEqualTo(first.entry().entryId());
+    assertThat(second.entry().envelope().serverTimeMs())
+        .isEqualTo(first.entry().envelope().serverTimeMs());
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).hasSize(1);
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+  }
+
+  @Test
+  void store_concurrentResendsOfOneId_storedOnce() throws Exception {
+    MessageId id = newId();
+    List<CompletableFuture<Mailboxes.StoreResult>> fs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      fs.add(mailboxes.store(envelope(id, "alice", "bob", "same")));
+    }
+    long stored = 0;
+    for (CompletableFuture<Mailboxes.StoreResult> f : fs) {
+      stored += get(f).disposition() == Mailboxes.Disposition.STORED ? 1 : 0;
+    }
+    assertThat(stored).isEqualTo(1);
+    assertThat(get(mailboxes.backlog("bob", 50)).entries()).hasSize(1);
+  }
+
+  @Test
+  void store_idempotencyIsPerSender_otherSenderSameIdStored() throws Exception {
+    MessageId id = newId();
+    get(mailboxes.store(envelope(id, "alice", "bob", "a")));
+    Mailboxes.StoreResult r = get(mailboxes.store(envelope(id, "carol", "bob", "c")));
+    assertThat(r.disposition()).isEqualTo(Mailboxes.Disposition.STORED);
+  }
+
+  @Test
+  void backlog_interleavedSenders_arrivalOrderKept() throws Exception {
+    List<String> sent = new ArrayList<>();
+    List<CompletableFuture<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String from = i % 3 == 0 ? "carol" : "alice";
+      String body = from + "-" + i;
+      sent.add(body);
+      fs.add(mailboxes.store(envelope(from, "bob", body)));
+    }
+    for (CompletableFuture<?> f : fs) {
+      get(f);
+    }
+    Mailboxes.BacklogPage page = get(mailboxes.backlog("bob", 50));
+    assertThat(page.entries()).extracting(MailboxesContract::body).containsExactlyElementsOf(sent);
+    assertThat(page.more()).isFalse();
+    assertThat(page.entries())
+        .allSatisfy(e -> assertThat(e.envelope().serverTimeMs()).isEqualTo(clock.millis()));
+    assertThat(get(mailboxes.backlog("bob", 10)).more()).isTrue();
+    assertThat(get(mailboxes.countsBySender("bob"))).isEqualTo(Map.of("alice", 26, "carol", 14));
+    assertThat(get(mailboxes.backlog("alice", 10)).entries()).isEmpty();
+  }
+
+  @Test
+  void store_overMessageQuota_mailboxFullUntilAcked() throws Exception {
+    Mailboxes small = open(new Mailboxes.Limits(3, 1 << 20, Duration.ofDays(30), 10));
+    List<MessageId> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Envelope e = envelope("alice", "bob", "m" + i);
+      ids.add(e.messageId());
+      get(small.store(e));
+    }
+    assertThatThrownBy(() -> get(small.store(envelope("alice", "bob", "too many"))))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(WireException.class)
+        .hasFieldOrPropertyWithValue("code", ErrorCode.MAILBOX_FULL);
+    assertThat(get(small.store(envelope("alice", "carol", "other box"))).disposition())
+        .isEqualTo(Mailboxes.Disposition.STORED);
+
+    assertThat(get(small.ack("bob", List.of(ids.get(0))))).isEqualTo(1);
+    assertThat(get(small.store(envelope("alice", "bob", "fits again"))).disposition())
+        .isEqualTo(Mailboxes.Disposition.STORED);
+  }
+
+  @Test
+  void store_overByteQuota_mailboxFull() throws Exception {
+    Mailboxes small = open(new Mailboxes.Limits(100, 2000, Duration.ofDays(30), 10));
+    get(small.store(envelope("alice", "bob", "x".repeat(1500))));
+    assertThatThrownBy(() -> get(small.store(envelope("alice", "bob", "y".repeat(600)))))
+        .cause()
+        .isInstanceOf(WireException.class)
+        .hasFieldOrPropertyWithValue("code", ErrorCode.MAILBOX_FULL);
+    assertThat(get(small.usage("bob")).bytes()).isBetween(1500L, 2000L);
+  }
+
+  @Test
+  void ack_deletesOnlyTheRecipientsOwnEntries() throws Exception {
+    Envelope toBob = envelope("alice", "bob", "for bob");
+    Envelope toCarol = envelope("alice", "carol", "for carol");
+    get(mailboxes.store(toBob));
+    get(mailboxes.store(toCarol));
+
+    assertThat(get(mailboxes.ack("bob", List.of(toCarol.messageId(), newId())))).isZero();
+    assertThat(get(mailboxes.backlog("carol", 10)).entries()).hasSize(1);
+
+    assertThat(get(mailboxes.ack("bob", List.of(toBob.messageId(), toBob.messageId()))))
+        .isEqualTo(1);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+    assertThat(get(mailboxes.usage("bob"))).isEqualTo(new Mailboxes.Usage(0, 0));
+    assertThat(get(mailboxes.ack("bob", List.of(toBob.messageId())))).isZero();
+
+    // A resend after the ack is still recognised: it is not delivered twice.
+    assertThat(get(mailboxes.store(toBob)).disposition())
+        .isEqualTo(Mailboxes.Disposition.DUPLICATE);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+  }
+
+  @Test
+  void store_blockedSender_droppedAndResendStaysDropped() throws Exception {
+    blocked.add("bob<mallory");
+    Envelope e = envelope("mallory", "bob", "spam");
+    assertThat(get(mailboxes.store(e)).disposition()).isEqualTo(Mailboxes.Disposition.DROPPED);
+    assertThat(get(mailboxes.store(e)).disposition()).isEqualTo(Mailboxes.Disposition.DUPLICATE);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+    assertThat(get(mailboxes.countsBySender("bob"))).isEmpty();
+    assertThat(get(mailboxes.store(envelope("alice", "bob", "fine"))).disposition())
+        .isEqualTo(Mailboxes.Disposition.STORED);
+  }
+
+  @Test
+  void sweepExpired_oldMailDeletedInBatches_newMailKept() throws Exception {
+    List<Envelope> old = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Envelope e = envelope("alice", "bob", "old" + i);
+      old.add(e);
+      get(mailboxes.store(e));
+    }
+    get(mailboxes.ack("bob", List.of(old.get(0).messageId())));
+    clock.advance(Duration.ofDays(20));
+    get(mailboxes.store(envelope("alice", "bob", "new")));
+    assertThat(get(mailboxes.sweepExpired())).isZero();
+
+    clock.advance(Duration.ofDays(11));
+    // 10 records (9 entries + 1 acked idempotency record) in batches of 3.
+    assertThat(get(mailboxes.sweepExpired())).isEqualTo(10);
+    assertThat(get(mailboxes.backlog("bob", 50)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("new");
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+    // The idempotency record expired with the mail: the same id is taken as new.
+    assertThat(get(mailboxes.store(old.get(3))).disposition())
+        .isEqualTo(Mailboxes.Disposition.STORED);
+  }
+
+  @Test
+  void backlog_tamperedEntry_skippedAndDiscarded() throws Exception {
+    get(mailboxes.store(envelope("alice", "bob", "one")));
+    get(mailboxes.store(envelope("alice", "bob", "two")));
+    Store.Entry first = store.scan(Mailboxes.ENTRIES, Keys.user("bob"), 1).get(0);
+    byte[] bad = first.value();
+    bad[bad.length - 1] ^= 1;
+    get(store.write(new Batch().put(Mailboxes.ENTRIES, first.key(), bad)));
+
+    assertThat(get(mailboxes.backlog("bob", 10)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("two");
+    // The broken entry is deleted in the background.
+    for (int i = 0; i < 100 && get(mailboxes.usage("bob")).messages() != 1; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+  }
+
+  @Test
+  void open_clockWentBack_entryIdsStillIncrease() throws Exception {
+    Mailboxes.StoreResult before = get(mailboxes.store(envelope("alice", "bob", "before")));
+    clock.advance(Duration.ofHours(-2));
+    Mailboxes reopened = open(Mailboxes.Limits.defaults());
+    Mailboxes.StoreResult after = get(reopened.store(envelope("alice", "bob", "after")));
+    assertThat(after.entry().entryId()).isGreaterThan(before.entry().entryId());
+    assertThat(get(reopened.backlog("bob", 10)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("before", "after");
+  }
+
+  @Test
+  void store_storeHoldsNoPlaintextNorSenderName() throws Exception {
+    String marker = "PLAINTEXT-MARKER-7f3a9c";
+    get(mailboxes.store(envelope("zed-sender", "bob", marker)));
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    byte[] sender = "zed-sender".getBytes(StandardCharsets.UTF_8);
+    for (String map :
+        List.of(
+            Mailboxes.ENTRIES,
+            Mailboxes.HEADS,
+            Mailboxes.ACKS,
+            Mailboxes.DEDUP,
+            Mailboxes.EXPIRY,
+            Mailboxes.USAGE)) {
+      for (Store.Entry e : store.scan(map, new byte[0], 1000)) {
+        assertThat(MailboxSealerTest.indexOf(e.value(), needle)).isEqualTo(-1);
+        assertThat(MailboxSealerTest.indexOf(e.value(), sender)).isEqualTo(-1);
+        assertThat(MailboxSealerTest.indexOf(e.key(), sender)).isEqualTo(-1);
+      }
+    }
+  }
+}

@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The stored byte form of an {@link Account}; the username is the key, not part of the value.
  *
- * <p>Layout, version 1 (70 bytes, big-endian): {@code u8 version = 1 || u8 flags (bit 0:
- * disabled) || i64 created_at_ms || u32 memory_kib || u32 iterations || u32 parallelism || 48-byte
- * verifier}. A new version adds a new layout beside this one; records are never rewritten in place
- * just to upgrade them.
+ * <p>Layout, version 1 (70 bytes, big-endian): {@code u8 version = 1 || u8 flags (bit 0: disabled)
+ * || i64 created_at_ms || u32 memory_kib || u32 iterations || u32 parallelism || 48-byte verifier}.
+ * A new version adds a new layout beside this one; records are never rewritten in place just to
+ * upgrade them.
  */
 public final class AccountCodec {
 

@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * An expected refusal of an account request (taken name, wrong key, throttled): a stable wire
- * code, a sentence for a person, and for {@link ErrorCode#RATE_LIMITED} the time to wait.
- * Stackless: these are outcomes, not bugs.
+ * An expected refusal of an account request (taken name, wrong key, throttled): a stable wire code,
+ * a sentence for a person, and for {@link ErrorCode#RATE_LIMITED} the time to wait. Stackless:
+ * these are outcomes, not bugs.
  */
 public final class AccountException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -67,8 +67,8 @@ public final class AccountStore {
   }
 
   /**
-   * Creates {@code account} unless the name is taken; with {@code inviteCode} (canonical form)
-   * also consumes that code, atomically with the creation, unless it does not exist.
+   * Creates {@code account} unless the name is taken; with {@code inviteCode} (canonical form) also
+   * consumes that code, atomically with the creation, unless it does not exist.
    */
   public CompletableFuture<CreateOutcome> create(Account account, String inviteCode) {
     byte[] key = AccountCodec.key(account.username());

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Single-use invite codes: 80 random bits written as 16 characters of Crockford's base32 in four
- * groups ({@code 7k2m-q9xd-4hvb-0t8r}). Input is forgiving: case, dashes and spaces are ignored, and
- * {@code o}, {@code i}, {@code l} read as {@code 0}, {@code 1}, {@code 1}.
+ * groups ({@code 7k2m-q9xd-4hvb-0t8r}). Input is forgiving: case, dashes and spaces are ignored,
+ * and {@code o}, {@code i}, {@code l} read as {@code 0}, {@code 1}, {@code 1}.
  */
 public final class InviteCodes {
 

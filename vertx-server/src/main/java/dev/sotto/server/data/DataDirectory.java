@@ -93,8 +93,7 @@ public final class DataDirectory {
     ch.truncate(0);
     ch.write(
         ByteBuffer.wrap(
-            (ProcessHandle.current().pid() + " " + holder + "\n")
-                .getBytes(StandardCharsets.UTF_8)),
+            (ProcessHandle.current().pid() + " " + holder + "\n").getBytes(StandardCharsets.UTF_8)),
         0);
     ch.force(true);
     return new Lock(ch, lock);

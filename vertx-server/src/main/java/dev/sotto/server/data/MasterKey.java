@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * <p>Where it comes from, first match wins: {@code --master-key FILE}; {@code
  * $CREDENTIALS_DIRECTORY/master-key} when systemd passes it ({@code LoadCredential}); otherwise
  * {@code DATA/master.key}, made (random, mode 0600) on first start. Keeping it outside the data
- * directory means a copy of the data directory alone does not open the mail. A key file holds 32 raw
- * bytes, or 64 hex digits (a trailing newline is allowed).
+ * directory means a copy of the data directory alone does not open the mail. A key file holds 32
+ * raw bytes, or 64 hex digits (a trailing newline is allowed).
  *
  * <p>Security: {@link #toString} does not print the key; {@link #bytes} returns a copy.
  */

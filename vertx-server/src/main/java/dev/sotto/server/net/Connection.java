@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
@@ -26,19 +25,19 @@ import org.slf4j.LoggerFactory;
  * One client connection: framing, the handshake and login state, dispatch of requests to their
  * handlers, back-pressure and timeouts.
  *
- * <p>Framing: a {@link RecordParser} first reads the 4-byte length, which is checked against the
- * connection's current limit (16 KiB before login, 1 MiB after) before a single body byte is
- * buffered; only then does it switch to {@code fixedSizeMode(length)}. A length of 0 or a body
- * that is not a frame gets {@code BAD_FRAME}, an oversized length {@code FRAME_TOO_LARGE}; both
- * close the connection, since its stream can no longer be trusted.
+ * <p>Framing ({@link FrameDecoder}): a {@code RecordParser} first reads the 4-byte length, which is
+ * checked against the connection's current limit (16 KiB before login, 1 MiB after) before a single
+ * body byte is buffered; only then does it switch to {@code fixedSizeMode(length)}. A length of 0
+ * or a body that is not a frame gets {@code BAD_FRAME}, an oversized length {@code
+ * FRAME_TOO_LARGE}; both close the connection, since its stream can no longer be trusted.
  *
  * <p>Flow control: before login one request is processed at a time; after login up to {@link
  * NetConfig#maxInFlight()}; requests marked exclusive in the {@link Dispatcher} run alone. Reading
  * pauses while those limits are reached or while the socket's write queue is full. Every byte
  * queued for writing counts against a per-connection and a global {@link OutboundBudget}; a write
- * beyond either closes the connection, and so does a write queue that stays full longer than
- * {@link NetConfig#slowReaderTimeout()}. Nothing is lost by closing a slow reader: undelivered
- * messages stay in the mailbox until the recipient acknowledges them.
+ * beyond either closes the connection, and so does a write queue that stays full longer than {@link
+ * NetConfig#slowReaderTimeout()}. Nothing is lost by closing a slow reader: undelivered messages
+ * stay in the mailbox until the recipient acknowledges them.
  *
  * <p>Threading: all state is confined to the connection's event loop. {@link #push} may be called
  * from any thread.
@@ -60,7 +59,7 @@ public final class Connection {
   private final ConnectionHub hub;
   private final NetSocket socket;
   private final Context context;
-  private final RecordParser parser;
+  private final FrameDecoder decoder;
   private final long id;
   private final String remote;
   private final String remoteHost;
@@ -69,8 +68,6 @@ public final class Connection {
   private State state = State.NEW;
   private String user;
   private int deviceId;
-  private int maxFrame;
-  private boolean expectingLength = true;
   private long lastReadNanos;
   private int inFlight;
   private boolean exclusiveRunning;
@@ -96,60 +93,35 @@ public final class Connection {
     this.remote = address == null ? "unknown" : remoteHost + ":" + address.port();
     this.connectedNanos = hub.nanoTime();
     this.lastReadNanos = connectedNanos;
-    this.maxFrame = hub.config().maxFrameBeforeLogin();
-    this.parser = RecordParser.newFixed(FrameCodec.LENGTH_BYTES);
+    this.decoder =
+        new FrameDecoder(
+            hub.config().maxFrameBeforeLogin(), this::onFrame, this::protocolViolation);
   }
 
   /** Wires the socket's handlers; called once on the connection's event loop. */
   void start() {
-    parser.handler(this::onRecord);
     socket.handler(
         buf -> {
           lastReadNanos = hub.nanoTime();
-          parser.handle(buf);
+          decoder.handle(buf);
         });
     socket.exceptionHandler(
-        e -> logger.debug("event=socket-error conn={} remote={} error={}", id, remote, e.toString()));
+        e ->
+            logger.debug(
+                "event=socket-error conn={} remote={} error={}", id, remote, e.toString()));
     socket.closeHandler(v -> onClosed());
     socket.shutdownHandler(v -> shutdown());
     if (!hub.tryOpen(this)) {
       logger.warn("event=connect remote={} outcome=refused reason=server-full", remote);
       sendAndClose(
-          ErrorMessages.error(0, ErrorCode.SERVER_BUSY, "The server has too many connections.", 5000));
+          ErrorMessages.error(
+              0, ErrorCode.SERVER_BUSY, "The server has too many connections.", 5000));
       return;
     }
     logger.debug("event=connect conn={} remote={}", id, remote);
   }
 
   // ------------------------------------------------------------------ reading and dispatch
-
-  private void onRecord(Buffer record) {
-    if (closing) {
-      return;
-    }
-    if (expectingLength) {
-      int length;
-      try {
-        length = FrameCodec.decodeLength(record.getBytes(), 0, maxFrame);
-      } catch (WireException e) {
-        protocolViolation(e);
-        return;
-      }
-      expectingLength = false;
-      parser.fixedSizeMode(length);
-      return;
-    }
-    expectingLength = true;
-    parser.fixedSizeMode(FrameCodec.LENGTH_BYTES);
-    Frame frame;
-    try {
-      frame = FrameCodec.decodeBody(record.getBytes(), 0, record.length());
-    } catch (WireException e) {
-      protocolViolation(e);
-      return;
-    }
-    onFrame(frame);
-  }
 
   private void protocolViolation(WireException e) {
     logger.info(
@@ -162,6 +134,9 @@ public final class Connection {
   }
 
   private void onFrame(Frame frame) {
+    if (closing) {
+      return;
+    }
     long requestId = frame.getRequestId();
     Frame.BodyCase kind = frame.getBodyCase();
     if (state != State.AUTHENTICATED) {
@@ -219,9 +194,7 @@ public final class Connection {
         if (state == State.NEW) {
           return Optional.of(ErrorCode.HANDSHAKE_REQUIRED);
         }
-        return state == State.GREETED
-            ? Optional.of(ErrorCode.NOT_AUTHENTICATED)
-            : Optional.empty();
+        return state == State.GREETED ? Optional.of(ErrorCode.NOT_AUTHENTICATED) : Optional.empty();
       default:
         throw new IllegalStateException("unknown access " + access);
     }
@@ -254,7 +227,9 @@ public final class Connection {
       result = Future.failedFuture(e);
     }
     result.onComplete(
-        ar -> onContextNow(() -> finish(frame.getBodyCase(), requestId, alone, ar.result(), ar.cause())));
+        ar ->
+            onContextNow(
+                () -> finish(frame.getBodyCase(), requestId, alone, ar.result(), ar.cause())));
   }
 
   private void finish(
@@ -346,10 +321,10 @@ public final class Connection {
     if (shouldRead && readingPaused) {
       readingPaused = false;
       socket.resume();
-      parser.resume();
+      decoder.resume();
     } else if (!shouldRead && !readingPaused) {
       readingPaused = true;
-      parser.pause();
+      decoder.pause();
       socket.pause();
     }
   }
@@ -427,10 +402,7 @@ public final class Connection {
     closing = true;
     updateReading();
     unregister();
-    long timer =
-        context
-            .owner()
-            .setTimer(TimeUnit.SECONDS.toMillis(5), t -> socket.close());
+    long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(5), t -> socket.close());
     lastWrite.onComplete(
         ar -> {
           context.owner().cancelTimer(timer);
@@ -538,7 +510,7 @@ public final class Connection {
     this.user = username;
     this.deviceId = device;
     this.state = State.AUTHENTICATED;
-    this.maxFrame = hub.config().maxFrameAfterLogin();
+    decoder.setMaxFrame(hub.config().maxFrameAfterLogin());
     hub.registry().add(username, this);
   }
 

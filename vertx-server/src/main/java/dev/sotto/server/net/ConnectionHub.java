@@ -1,10 +1,12 @@
 package dev.sotto.server.net;
 
 import dev.sotto.server.throttle.Throttles;
+import io.vertx.core.Context;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -75,6 +77,15 @@ public final class ConnectionHub {
 
   void closed(Connection c) {
     open.remove(c);
+  }
+
+  /** Runs {@code action} for each open connection that lives on {@code context}. */
+  void forEachOn(Context context, Consumer<Connection> action) {
+    for (Connection c : open) {
+      if (c.context() == context) {
+        action.accept(c);
+      }
+    }
   }
 
   /** How many connections are open. */

@@ -1,8 +1,10 @@
 package dev.sotto.server.net;
 
+import com.google.protobuf.ByteString;
 import dev.sotto.server.account.Account;
 import dev.sotto.server.account.AccountException;
 import dev.sotto.server.account.AccountService;
+import dev.sotto.wire.ErrorMessages;
 import dev.sotto.wire.Validation;
 import dev.sotto.wire.WireException;
 import dev.sotto.wire.WireLimits;
@@ -17,7 +19,6 @@ import dev.sotto.wire.proto.Ok;
 import dev.sotto.wire.proto.Pong;
 import dev.sotto.wire.proto.Register;
 import dev.sotto.wire.proto.Welcome;
-import com.google.protobuf.ByteString;
 import io.vertx.core.Future;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
@@ -54,15 +55,13 @@ public final class CoreHandlers {
     return dispatcher
         .route(Frame.BodyCase.HELLO, Dispatcher.Access.ANY, true, this::hello)
         .route(Frame.BodyCase.PING, Dispatcher.Access.GREETED, false, CoreHandlers::ping)
-        .route(
-            Frame.BodyCase.KDF_PARAMS_REQUEST, Dispatcher.Access.GREETED, false, this::kdfParams)
+        .route(Frame.BodyCase.KDF_PARAMS_REQUEST, Dispatcher.Access.GREETED, false, this::kdfParams)
         .route(
             Frame.BodyCase.REGISTER,
             Dispatcher.Access.GREETED_NOT_AUTHENTICATED,
             true,
             this::register)
-        .route(
-            Frame.BodyCase.LOGIN, Dispatcher.Access.GREETED_NOT_AUTHENTICATED, true, this::login)
+        .route(Frame.BodyCase.LOGIN, Dispatcher.Access.GREETED_NOT_AUTHENTICATED, true, this::login)
         .route(
             Frame.BodyCase.CHANGE_PASSWORD,
             Dispatcher.Access.AUTHENTICATED,
@@ -84,14 +83,9 @@ public final class CoreHandlers {
           c.remote(),
           Integer.toUnsignedString(hello.getProtocolVersion()));
       c.closeAfterReply();
-      return Future.failedFuture(
-          new RequestException(
-              ErrorCode.UNSUPPORTED_VERSION,
-              "This server speaks protocol version "
-                  + WireLimits.PROTOCOL_VERSION
-                  + " only; the client asked for version "
-                  + Integer.toUnsignedString(hello.getProtocolVersion())
-                  + "."));
+      return Future.succeededFuture(
+          ErrorMessages.unsupportedVersion(
+              frame.getRequestId(), hello.getProtocolVersion(), WireLimits.PROTOCOL_VERSION));
     }
     try {
       Validation.clientName(hello.getClient());
@@ -113,9 +107,7 @@ public final class CoreHandlers {
 
   private static Future<Frame> ping(Connection c, Frame frame) {
     return Future.succeededFuture(
-        Frame.newBuilder()
-            .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
-            .build());
+        Frame.newBuilder().setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
   }
 
   private Future<Frame> kdfParams(Connection c, Frame frame) {
@@ -147,8 +139,7 @@ public final class CoreHandlers {
               }
               Account a = ar.result();
               c.authenticated(a.username(), DEVICE_ID);
-              logger.info(
-                  "event=register user={} remote={} outcome=ok", a.username(), c.remote());
+              logger.info("event=register user={} remote={} outcome=ok", a.username(), c.remote());
               return Future.succeededFuture(loginOk(a, true));
             });
   }

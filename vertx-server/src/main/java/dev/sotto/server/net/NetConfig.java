@@ -52,8 +52,8 @@ public record NetConfig(
   }
 
   /**
-   * The protocol's limits (WireLimits) and: TLS handshake 10 s, slow reader 30 s, 8 MiB queued
-   * per connection, 256 MiB for all, 64 requests in flight, 10,000 connections, 5 s grace.
+   * The protocol's limits (WireLimits) and: TLS handshake 10 s, slow reader 30 s, 8 MiB queued per
+   * connection, 256 MiB for all, 64 requests in flight, 10,000 connections, 5 s grace.
    */
   public static NetConfig defaults() {
     return new NetConfig(

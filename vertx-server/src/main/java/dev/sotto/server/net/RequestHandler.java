@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 
 /**
  * Handles one kind of request frame. Runs on the connection's event loop and must not block; slow
- * work (the store) is awaited through futures turned back onto the connection's context with
- * {@link Connection#onContext}.
+ * work (the store) is awaited through futures turned back onto the connection's context with {@link
+ * Connection#onContext}.
  */
 @FunctionalInterface
 public interface RequestHandler {

@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  *
  * <p>The map is bounded: {@link #sweep} drops buckets that have refilled completely (such a bucket
  * behaves exactly as a fresh one, so dropping it forgets nothing), and while the map holds {@code
- * maxKeys} buckets a new key is refused rather than added, so a flood of distinct keys costs bounded
- * memory and fails closed. Thread-safe.
+ * maxKeys} buckets a new key is refused rather than added, so a flood of distinct keys costs
+ * bounded memory and fails closed. Thread-safe.
  *
  * @param <K> the key type
  */

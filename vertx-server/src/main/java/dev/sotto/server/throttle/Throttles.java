@@ -25,8 +25,8 @@ public final class Throttles {
 
     /**
      * Defaults for a LAN server: 60 requests in a burst then 10 per second before login per
-     * address; 20 attempts then one per 3 s per address; 10 attempts then one per 10 s per
-     * account. Each limiter holds at most 100,000 keys.
+     * address; 20 attempts then one per 3 s per address; 10 attempts then one per 10 s per account.
+     * Each limiter holds at most 100,000 keys.
      */
     public static Config defaults() {
       return new Config(
@@ -47,7 +47,8 @@ public final class Throttles {
   private final RateLimiter<String> authByAccount;
 
   public Throttles(Config config, LongSupplier nanoClock) {
-    this.preAuth = new RateLimiter<>("requests before login per address", config.preAuth(), nanoClock);
+    this.preAuth =
+        new RateLimiter<>("requests before login per address", config.preAuth(), nanoClock);
     this.authByAddress =
         new RateLimiter<>("auth attempts per address", config.authByAddress(), nanoClock);
     this.authByAccount =

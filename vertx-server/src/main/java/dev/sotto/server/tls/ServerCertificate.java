@@ -23,6 +23,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -30,12 +31,13 @@ import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +100,8 @@ public final class ServerCertificate {
     }
     SecureFiles.createPrivateDirectory(dir);
     ServerCertificate created = generate(random);
-    SecureFiles.writeAtomically(keyFile, pem(created.privateKey), "rw-------");
+    SecureFiles.writeAtomically(
+        keyFile, pem(new JcaPKCS8Generator(created.privateKey, null)), "rw-------");
     SecureFiles.writeAtomically(certFile, pem(created.certificate), "rw-r--r--");
     logger.info("event=tls-certificate outcome=created file={}", certFile);
     return created;
@@ -138,10 +141,13 @@ public final class ServerCertificate {
     try (Reader r = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();
-      if (!(o instanceof PrivateKeyInfo info)) {
+      if (o instanceof PrivateKeyInfo info) {
+        key = new JcaPEMKeyConverter().getPrivateKey(info);
+      } else if (o instanceof PEMKeyPair pair) {
+        key = new JcaPEMKeyConverter().getPrivateKey(pair.getPrivateKeyInfo());
+      } else {
         throw new IOException(keyFile + " does not hold a PKCS#8 private key");
       }
-      key = new JcaPEMKeyConverter().getPrivateKey(info);
     }
     X509Certificate cert;
     try (Reader r = Files.newBufferedReader(certFile, StandardCharsets.US_ASCII);
@@ -158,6 +164,9 @@ public final class ServerCertificate {
   }
 
   private static byte[] pem(Object o) throws IOException {
+    if (o instanceof JcaPKCS8Generator g) {
+      o = g.generate();
+    }
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {
       w.writeObject(o);
@@ -176,8 +185,8 @@ public final class ServerCertificate {
   }
 
   /**
-   * The fingerprint as printed at start and accepted by {@code --trust}: 64 lower-case hex digits in
-   * colon-separated pairs ({@code 3f:a0:...}, 95 characters).
+   * The fingerprint as printed at start and accepted by {@code --trust}: 64 lower-case hex digits
+   * in colon-separated pairs ({@code 3f:a0:...}, 95 characters).
    */
   public String fingerprintText() {
     return formatFingerprint(fingerprint());

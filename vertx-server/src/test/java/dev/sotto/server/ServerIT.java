@@ -396,6 +396,8 @@ class ServerIT {
 
   @Test
   void thousandConnectionsOpenedAndDropped_serverUnaffected() throws Exception {
+    // Half plain TCP (connect, one byte, drop), half TLS 1.3 (handshake, then a partial frame or
+    // a Hello, then drop); 16 client threads.
     ExecutorService pool = Executors.newFixedThreadPool(16);
     AtomicInteger handshakes = new AtomicInteger();
     long t0 = System.nanoTime();
@@ -406,7 +408,7 @@ class ServerIT {
         all.add(
             pool.submit(
                 () -> {
-                  if (n % 4 == 0) {
+                  if (n % 2 == 0) {
                     try (Socket s = new Socket("127.0.0.1", port)) {
                       s.getOutputStream().write(n);
                     }
@@ -416,7 +418,7 @@ class ServerIT {
                     handshakes.incrementAndGet();
                     if (n % 4 == 1) {
                       c.sendRaw(lengthPrefix(100));
-                    } else if (n % 4 == 2) {
+                    } else {
                       c.send(
                           Frame.newBuilder()
                               .setRequestId(1)
@@ -434,12 +436,15 @@ class ServerIT {
       pool.shutdownNow();
     }
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertThat(handshakes.get()).isEqualTo(750);
+    System.out.printf("1000 connections opened and dropped in %d ms%n", tookMs);
+    assertThat(handshakes.get()).isEqualTo(500);
     assertThat(tookMs).isLessThan(60_000);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (server.hub().openConnections() > 1 && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
+    System.out.printf(
+        "all but one closed after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     assertThat(server.hub().openConnections()).as("connections left open").isLessThanOrEqualTo(1);
     assertThat(server.hub().budget().used()).isZero();
     try (TestClient c = greeted()) {

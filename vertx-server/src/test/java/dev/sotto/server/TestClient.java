@@ -52,7 +52,13 @@ final class TestClient implements AutoCloseable {
     this.reader = new FrameReader(in, WireLimits.MAX_FRAME_AFTER_LOGIN);
   }
 
+  private static volatile SSLContext trustAll;
+
   static SSLContext trustAll() throws GeneralSecurityException {
+    SSLContext cached = trustAll;
+    if (cached != null) {
+      return cached;
+    }
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
     ctx.init(
         null,
@@ -71,6 +77,7 @@ final class TestClient implements AutoCloseable {
           }
         },
         RANDOM);
+    trustAll = ctx;
     return ctx;
   }
 

@@ -56,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * futures. Visibility to readers comes just before the futures complete (not after, as first
  * planned) so that a caller who awaited its write reads it back; either way no reader ever sees a
  * write that is not yet on disk. Futures complete on a separate thread, so callbacks never stall
- * the writer. If the append or the force fails (disk full, I/O error) the partial append is
- * truncated, every future of the group fails with a {@link StoreException}, and later writes are
- * attempted again as usual.
+ * the writer; they run on that one thread, in order, so they must not block (in particular not wait
+ * for another write of this store). If the append or the force fails (disk full, I/O error) the
+ * partial append is truncated, every future of the group fails with a {@link StoreException}, and
+ * later writes are attempted again as usual.
  *
  * <p><b>Checkpoints.</b> MapDB runs with transactions; about once per {@link
  * StoreOptions#checkpointInterval} the writer commits it together with the sequence number of the
@@ -179,6 +180,7 @@ public final class JournaledStore implements Store {
     } catch (IOException e) {
       throw new StoreException("cannot create store directory " + dir + ": " + e.getMessage(), e);
     }
+    Lz4TempFiles.loadAndDelete();
     DirectoryLock lock = DirectoryLock.acquire(dir);
     JournaledStore store = new JournaledStore(dir, options, lock);
     try {
@@ -441,6 +443,7 @@ public final class JournaledStore implements Store {
   }
 
   private long rebuild(JournalFile.ScanResult scan) {
+    digest.set(0, 0, 0);
     metaRebuilding.set(1);
     db.commit();
     long[] pending = {0};
@@ -1053,13 +1056,12 @@ public final class JournaledStore implements Store {
       JournalFile.fsyncDirectory(dir);
       lock.close();
       failQueued();
-      completer.execute(() -> c.future().complete(null));
+      c.future().complete(null);
     } catch (IOException | RuntimeException e) {
       logger.warn("closing store {} failed: {}", dir, e.toString());
       state = State.CLOSED;
       stopAbruptly();
-      StoreException se = new StoreException("close failed: " + e.getMessage(), e);
-      completer.execute(() -> c.future().completeExceptionally(se));
+      c.future().completeExceptionally(new StoreException("close failed: " + e.getMessage(), e));
     } finally {
       completer.shutdown();
     }

@@ -21,6 +21,22 @@ final class Lz4TempFiles {
 
   private Lz4TempFiles() {}
 
+  /**
+   * Makes lz4 load its native library now (as MapDB would on its first open) and deletes the copy
+   * at once, so that a kill during a long first open leaves nothing behind.
+   */
+  static void loadAndDelete() {
+    if (done.get()) {
+      return;
+    }
+    try {
+      net.jpountz.xxhash.XXHashFactory.fastestInstance();
+    } catch (RuntimeException | LinkageError e) {
+      logger.debug("lz4 native library not loaded", e);
+    }
+    deleteOwn();
+  }
+
   static void deleteOwn() {
     if (done.getAndSet(true)) {
       return;

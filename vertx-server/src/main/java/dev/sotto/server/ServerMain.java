@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
  *
  * <p>On start it prints two machine-readable lines on standard output: {@code listening on
  * HOST:PORT} (the bound port, also when {@code --listen} asked for port 0) and {@code fingerprint
- * sha256-spki HEX} (SHA-256 of the certificate's SubjectPublicKeyInfo, lower-case hex pairs joined
- * by colons). SIGTERM and SIGINT shut it down cleanly and it exits 0.
+ * sha256-spki HEX} (SHA-256 of the certificate's SubjectPublicKeyInfo, 64 lower-case hex digits as
+ * PROTOCOL.md writes it). SIGTERM and SIGINT shut it down cleanly and it exits 0.
  *
  * <p>Exit codes: 0 success; 1 failure (data directory in use, unknown user, start-up error); 2 bad
  * usage.

@@ -252,15 +252,40 @@ class ServerIT {
   }
 
   @Test
-  void requestsBeforeHello_handshakeRequired() throws Exception {
+  void requestBeforeHello_handshakeRequiredAndClosed() throws Exception {
     try (TestClient c = TestClient.connect(port)) {
       assertThat(TestClient.code(c.login("alice", ALICE_KEY)))
           .isEqualTo(ErrorCode.HANDSHAKE_REQUIRED);
+      assertThat(c.closedByServer()).isTrue();
+    }
+    try (TestClient c = TestClient.connect(port)) {
       assertThat(
               TestClient.code(c.request(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(1)))))
           .isEqualTo(ErrorCode.HANDSHAKE_REQUIRED);
-      assertThat(c.hello().hasWelcome()).isTrue();
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void requestIdZero_invalidRequest_connectionStaysUsable() throws Exception {
+    try (TestClient c = greeted()) {
+      c.send(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(5)).build());
+      Frame f = c.read();
+      assertThat(TestClient.code(f)).isEqualTo(ErrorCode.INVALID_REQUEST);
+      assertThat(f.getRequestId()).isZero();
       assertThat(c.ping()).isTrue();
+    }
+  }
+
+  @Test
+  void overlongClientName_invalidRequestAndClosed() throws Exception {
+    try (TestClient c = TestClient.connect(port)) {
+      Frame f =
+          c.request(
+              Frame.newBuilder()
+                  .setHello(Hello.newBuilder().setProtocolVersion(1).setClient("c".repeat(65))));
+      assertThat(TestClient.code(f)).isEqualTo(ErrorCode.INVALID_REQUEST);
+      assertThat(c.closedByServer()).isTrue();
     }
   }
 
@@ -325,6 +350,14 @@ class ServerIT {
       assertThat(wrong.getError().getMessage()).isEqualTo(unknown.getError().getMessage());
       Frame shortKey = c.login("alice", new byte[5]);
       assertThat(TestClient.code(shortKey)).isEqualTo(ErrorCode.INVALID_REQUEST);
+      Frame device0 =
+          c.request(
+              Frame.newBuilder()
+                  .setLogin(
+                      dev.sotto.wire.proto.Login.newBuilder()
+                          .setUsername("alice")
+                          .setAuthKey(ByteString.copyFrom(ALICE_KEY))));
+      assertThat(TestClient.code(device0)).isEqualTo(ErrorCode.INVALID_REQUEST);
       assertThat(c.login("alice", ALICE_KEY).hasLoginOk()).isTrue();
     }
   }

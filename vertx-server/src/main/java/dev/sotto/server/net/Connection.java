@@ -161,10 +161,26 @@ public final class Connection {
               "The server does not accept " + kind.name().toLowerCase() + " frames from clients."));
       return;
     }
+    if (requestId == 0) {
+      send(
+          ErrorMessages.error(
+              0, ErrorCode.INVALID_REQUEST, "A request needs a non-zero request_id."));
+      return;
+    }
     Dispatcher.Route route = found.get();
     Optional<ErrorCode> refusal = checkAccess(route.access());
     if (refusal.isPresent()) {
-      send(ErrorMessages.error(requestId, refusal.get(), accessSentence(refusal.get())));
+      Frame error = ErrorMessages.error(requestId, refusal.get(), accessSentence(refusal.get()));
+      if (refusal.get() == ErrorCode.HANDSHAKE_REQUIRED) {
+        logger.info(
+            "event=protocol-error kind={} conn={} remote={} code=HANDSHAKE_REQUIRED outcome=closed",
+            kind,
+            id,
+            remote);
+        sendAndClose(error);
+      } else {
+        send(error);
+      }
       return;
     }
     boolean alone = route.exclusive() || state != State.AUTHENTICATED;
@@ -203,7 +219,7 @@ public final class Connection {
   private static String accessSentence(ErrorCode code) {
     switch (code) {
       case HANDSHAKE_REQUIRED:
-        return "The connection must start with a Hello.";
+        return "The connection must start with a Hello; it is closed.";
       case NOT_AUTHENTICATED:
         return "Log in first: this request needs a logged-in connection.";
       case ALREADY_AUTHENTICATED:

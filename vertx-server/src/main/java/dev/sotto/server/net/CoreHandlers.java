@@ -90,6 +90,7 @@ public final class CoreHandlers {
     try {
       Validation.clientName(hello.getClient());
     } catch (WireException e) {
+      c.closeAfterReply();
       return Future.failedFuture(e);
     }
     c.greeted();
@@ -124,6 +125,16 @@ public final class CoreHandlers {
 
   private Future<Frame> register(Connection c, Frame frame) {
     Register r = frame.getRegister();
+    try {
+      Validation.register(r);
+    } catch (WireException e) {
+      logger.info(
+          "event=register user={} remote={} outcome={}",
+          sanitize(r.getUsername()),
+          c.remote(),
+          e.code());
+      return Future.failedFuture(e);
+    }
     return c.onContext(
             accounts.register(
                 c.remoteHost(),
@@ -146,8 +157,17 @@ public final class CoreHandlers {
 
   private Future<Frame> login(Connection c, Frame frame) {
     Login l = frame.getLogin();
-    int device = l.getDeviceId() == 0 ? DEVICE_ID : l.getDeviceId();
-    if (device != DEVICE_ID) {
+    try {
+      Validation.login(l);
+    } catch (WireException e) {
+      logger.info(
+          "event=login user={} remote={} outcome={}",
+          sanitize(l.getUsername()),
+          c.remote(),
+          e.code());
+      return Future.failedFuture(e);
+    }
+    if (l.getDeviceId() != DEVICE_ID) {
       return Future.failedFuture(
           new RequestException(
               ErrorCode.INVALID_REQUEST,
@@ -171,6 +191,11 @@ public final class CoreHandlers {
 
   private Future<Frame> changePassword(Connection c, Frame frame) {
     ChangePassword cp = frame.getChangePassword();
+    try {
+      Validation.changePassword(cp);
+    } catch (WireException e) {
+      return Future.failedFuture(e);
+    }
     return c.onContext(
             accounts.changePassword(
                 c.remoteHost(),

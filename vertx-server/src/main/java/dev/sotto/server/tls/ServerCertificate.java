@@ -185,8 +185,8 @@ public final class ServerCertificate {
   }
 
   /**
-   * The fingerprint as printed at start and accepted by {@code --trust}: 64 lower-case hex digits
-   * in colon-separated pairs ({@code 3f:a0:...}, 95 characters).
+   * The fingerprint as printed at start and accepted by {@code --trust}: 64 lower-case hex digits,
+   * no separators (PROTOCOL.md, "Transport").
    */
   public String fingerprintText() {
     return formatFingerprint(fingerprint());
@@ -201,9 +201,9 @@ public final class ServerCertificate {
     }
   }
 
-  /** Formats a fingerprint as colon-separated lower-case hex pairs. */
+  /** Formats a fingerprint as lower-case hex digits, no separators. */
   public static String formatFingerprint(byte[] fingerprint) {
-    return HexFormat.ofDelimiter(":").formatHex(Objects.requireNonNull(fingerprint));
+    return HexFormat.of().formatHex(Objects.requireNonNull(fingerprint));
   }
 
   /** A key manager factory serving this key and certificate, for the TLS server. */

@@ -86,6 +86,22 @@ public record NetConfig(
         shutdownGrace);
   }
 
+  /** This config with another slow-reader timeout (tests). */
+  public NetConfig withSlowReaderTimeout(Duration timeout) {
+    return new NetConfig(
+        maxFrameBeforeLogin,
+        maxFrameAfterLogin,
+        loginTimeout,
+        idleTimeout,
+        tlsHandshakeTimeout,
+        timeout,
+        connectionOutboundBytes,
+        globalOutboundBytes,
+        maxInFlight,
+        maxConnections,
+        shutdownGrace);
+  }
+
   /** The limits announced in {@code Welcome} and {@code LoginOk}. */
   public Limits toProto() {
     return WireLimits.toProto().toBuilder()

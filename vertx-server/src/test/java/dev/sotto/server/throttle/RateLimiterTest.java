@@ -1,0 +1,87 @@
+package dev.sotto.server.throttle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+
+  private final AtomicLong nanos = new AtomicLong(1_000);
+
+  @Test
+  void tokenBucket_burstThenRefusedWithWait_thenRefills() {
+    TokenBucket b = new TokenBucket(3, Duration.ofSeconds(2).toNanos(), 0);
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isEqualTo(Duration.ofSeconds(2).toNanos());
+    assertThat(b.tryTake(Duration.ofSeconds(1).toNanos()))
+        .isEqualTo(Duration.ofSeconds(1).toNanos());
+    assertThat(b.tryTake(Duration.ofSeconds(2).toNanos())).isZero();
+    assertThat(b.isFull(Duration.ofSeconds(2).toNanos())).isFalse();
+    assertThat(b.isFull(Duration.ofSeconds(8).toNanos())).isTrue();
+  }
+
+  @Test
+  void limiter_keysIndependent_retryInMilliseconds() {
+    RateLimiter<String> l =
+        new RateLimiter<>("t", new RateLimiter.Config(2, Duration.ofSeconds(5), 10), nanos::get);
+    assertThat(l.tryAcquire("a")).isZero();
+    assertThat(l.tryAcquire("a")).isZero();
+    assertThat(l.tryAcquire("a")).isEqualTo(5000);
+    assertThat(l.tryAcquire("b")).isZero();
+    nanos.addAndGet(Duration.ofMillis(2500).toNanos());
+    assertThat(l.tryAcquire("a")).isEqualTo(2500);
+    nanos.addAndGet(Duration.ofMillis(2500).toNanos());
+    assertThat(l.tryAcquire("a")).isZero();
+  }
+
+  @Test
+  void limiter_floodOfDistinctKeys_boundedAndFailsClosed_sweepFrees() {
+    RateLimiter<String> l =
+        new RateLimiter<>("t", new RateLimiter.Config(5, Duration.ofSeconds(1), 1000), nanos::get);
+    Random random = new Random(42);
+    int refused = 0;
+    for (int i = 0; i < 50_000; i++) {
+      if (l.tryAcquire("10.0." + random.nextInt(256) + "." + i) > 0) {
+        refused++;
+      }
+      assertThat(l.size()).isLessThanOrEqualTo(1000);
+    }
+    assertThat(refused).isEqualTo(49_000);
+    assertThat(l.sweep()).isZero();
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(l.sweep()).isEqualTo(1000);
+    assertThat(l.size()).isZero();
+    assertThat(l.tryAcquire("new")).isZero();
+  }
+
+  @Test
+  void limiter_sweepKeepsBucketsThatAreNotFull() {
+    RateLimiter<String> l =
+        new RateLimiter<>("t", new RateLimiter.Config(2, Duration.ofSeconds(10), 10), nanos::get);
+    l.tryAcquire("busy");
+    l.tryAcquire("busy");
+    nanos.addAndGet(Duration.ofSeconds(5).toNanos());
+    assertThat(l.sweep()).isZero();
+    assertThat(l.tryAcquire("busy")).isPositive();
+  }
+
+  @Test
+  void throttles_authAttempt_checksAddressThenAccount() {
+    Throttles t =
+        new Throttles(
+            new Throttles.Config(
+                new RateLimiter.Config(100, Duration.ofSeconds(1), 10),
+                new RateLimiter.Config(1, Duration.ofSeconds(3), 10),
+                new RateLimiter.Config(1, Duration.ofSeconds(10), 10)),
+            nanos::get);
+    assertThat(t.tryAuthAttempt("1.1.1.1", "alice")).isZero();
+    assertThat(t.tryAuthAttempt("1.1.1.1", "bob")).isEqualTo(3000);
+    assertThat(t.tryAuthAttempt("2.2.2.2", "alice")).isEqualTo(10_000);
+    assertThat(t.tryAuthAttempt("3.3.3.3", "carol")).isZero();
+  }
+}

@@ -77,6 +77,41 @@ public final class ErrorMessages {
         .build();
   }
 
+  /**
+   * The answer to a {@code Hello} whose version the server does not speak: {@code
+   * UNSUPPORTED_VERSION} naming the versions it does, in the message and in {@code
+   * supported_versions}.
+   *
+   * @param requested the version the client asked for
+   * @param supported the versions this server speaks; at least one
+   */
+  public static Frame unsupportedVersion(long requestId, int requested, int... supported) {
+    if (supported.length == 0) {
+      throw new IllegalArgumentException("a server speaks at least one version");
+    }
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < supported.length; i++) {
+      if (i > 0) {
+        names.append(i == supported.length - 1 ? " and " : ", ");
+      }
+      names.append(Integer.toUnsignedString(supported[i]));
+    }
+    Error.Builder error =
+        Error.newBuilder()
+            .setCode(ErrorCode.UNSUPPORTED_VERSION)
+            .setMessage(
+                "This server does not speak protocol version "
+                    + Integer.toUnsignedString(requested)
+                    + "; it speaks "
+                    + (supported.length == 1 ? "version " : "versions ")
+                    + names
+                    + ".");
+    for (int version : supported) {
+      error.addSupportedVersions(version);
+    }
+    return Frame.newBuilder().setRequestId(requestId).setError(error).build();
+  }
+
   private static String sentence(ErrorCode code, String message) {
     Objects.requireNonNull(code, "code");
     if (code == ErrorCode.UNRECOGNIZED) {

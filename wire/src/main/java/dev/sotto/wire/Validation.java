@@ -40,7 +40,7 @@ public final class Validation {
    * @throws WireException {@code INVALID_REQUEST} unless it is exactly 16 bytes
    */
   public static void messageId(ByteString id) throws WireException {
-    exactLength("message id", id, WireLimits.MESSAGE_ID_BYTES);
+    exactLength("A message id", id, WireLimits.MESSAGE_ID_BYTES);
   }
 
   /**
@@ -50,7 +50,7 @@ public final class Validation {
    * @throws WireException {@code INVALID_REQUEST} unless it is exactly 32 bytes
    */
   public static void authKey(ByteString key) throws WireException {
-    exactLength("auth key", key, WireLimits.AUTH_KEY_BYTES);
+    exactLength("An auth key", key, WireLimits.AUTH_KEY_BYTES);
   }
 
   /**
@@ -59,7 +59,7 @@ public final class Validation {
    * @throws WireException {@code INVALID_REQUEST} unless it is exactly 16 bytes
    */
   public static void serverId(ByteString id) throws WireException {
-    exactLength("server id", id, WireLimits.SERVER_ID_BYTES);
+    exactLength("A server id", id, WireLimits.SERVER_ID_BYTES);
   }
 
   /**
@@ -195,7 +195,7 @@ public final class Validation {
     if (value.size() != expected) {
       throw new WireException(
           ErrorCode.INVALID_REQUEST,
-          "A " + what + " must be " + expected + " bytes, got " + value.size() + ".");
+          what + " must be " + expected + " bytes, got " + value.size() + ".");
     }
   }
 

@@ -1,0 +1,60 @@
+package dev.sotto.server.throttle;
+
+/**
+ * A token bucket: holds up to {@code capacity} tokens, gains one every {@code refillNanos}, and a
+ * request takes one. Thread-safe.
+ */
+public final class TokenBucket {
+
+  private final int capacity;
+  private final long refillNanos;
+  private double tokens;
+  private long updatedNanos;
+
+  /**
+   * A full bucket.
+   *
+   * @param capacity the burst size, at least 1
+   * @param refillNanos the time to gain one token, at least 1
+   * @param nowNanos the current time
+   */
+  public TokenBucket(int capacity, long refillNanos, long nowNanos) {
+    if (capacity < 1 || refillNanos < 1) {
+      throw new IllegalArgumentException(
+          "expected capacity and refill of at least 1, got " + capacity + ", " + refillNanos);
+    }
+    this.capacity = capacity;
+    this.refillNanos = refillNanos;
+    this.tokens = capacity;
+    this.updatedNanos = nowNanos;
+  }
+
+  /**
+   * Takes a token if there is one.
+   *
+   * @return 0 when a token was taken, otherwise the nanoseconds until one will be there (at least
+   *     1)
+   */
+  public synchronized long tryTake(long nowNanos) {
+    refill(nowNanos);
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) * refillNanos));
+  }
+
+  /** Whether the bucket is full at {@code nowNanos}, i.e. indistinguishable from a new one. */
+  public synchronized boolean isFull(long nowNanos) {
+    refill(nowNanos);
+    return tokens >= capacity;
+  }
+
+  private void refill(long nowNanos) {
+    long elapsed = nowNanos - updatedNanos;
+    if (elapsed > 0) {
+      tokens = Math.min(capacity, tokens + (double) elapsed / refillNanos);
+      updatedNanos = nowNanos;
+    }
+  }
+}

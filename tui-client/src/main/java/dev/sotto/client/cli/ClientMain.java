@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,6 +82,13 @@ public final class ClientMain implements Callable<Integer> {
       codes.put(line.substring(0, colon), line.substring(colon + 1));
     }
     cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          LoggerFactory.getLogger(ClientMain.class).error("internal error", ex);
+          ctx.err().println("sotto: Internal error (" + ex.getClass().getSimpleName() + ").");
+          ctx.err().flush();
+          return ExitCodes.INTERNAL;
+        });
     cl.setParameterExceptionHandler(
         (ex, args) -> {
           ctx.err().println("sotto: " + ex.getMessage() + " (see 'sotto --help')");

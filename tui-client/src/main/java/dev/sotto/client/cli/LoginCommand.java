@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 /** {@code sotto login}: checks the credentials and remembers them as the default. */
 @Command(
     name = "login",
+    mixinStandardHelpOptions = true,
     description = {
       "Log in to check the username and password, and remember the server and user as the"
           + " defaults so later commands need no flags."

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code sotto passwd}: changes the account's password. */
 @Command(
     name = "passwd",
+    mixinStandardHelpOptions = true,
     description = {
       "Change the password (asks for the current one, then the new one twice). Both keys derived"
           + " from the password change; the server never sees either password."

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code sotto register}: creates an account and remembers it as the default. */
 @Command(
     name = "register",
+    mixinStandardHelpOptions = true,
     description = {
       "Create an account on a server (asks for the password twice) and remember the server and"
           + " user as the defaults."

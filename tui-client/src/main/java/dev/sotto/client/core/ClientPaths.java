@@ -80,6 +80,16 @@ public record ClientPaths(Path configDir, Path dataDir) {
     return p.isAbsolute() ? p : fallback;
   }
 
+  /**
+   * Creates the config and data directories if missing, readable by the owner only.
+   *
+   * @throws java.io.IOException if one cannot be created
+   */
+  public void createDirectories() throws java.io.IOException {
+    AtomicFiles.createPrivateDirectories(configDir);
+    AtomicFiles.createPrivateDirectories(dataDir);
+  }
+
   /** The known_servers file. */
   public Path knownServersFile() {
     return configDir.resolve("known_servers");

@@ -205,7 +205,11 @@ public final class Connection implements AutoCloseable {
       return;
     }
     long ms = Math.max(1, interval.toMillis());
-    heartbeat = timer.scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
+    try {
+      heartbeat = timer.scheduleAtFixedRate(this::ping, ms, ms, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed meanwhile: nothing left to keep alive.
+    }
   }
 
   private void ping() {

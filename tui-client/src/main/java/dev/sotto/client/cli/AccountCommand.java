@@ -237,6 +237,11 @@ abstract class AccountCommand implements Callable<Integer> {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_PASSWORD_FILE + 1);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Failure(ExitCodes.LOCAL_IO, "The password file " + file + " does not exist.");
+    } catch (IOException e) {
+      throw new Failure(
+          ExitCodes.LOCAL_IO, "Cannot read the password file " + file + ": " + e.getMessage());
     }
     try {
       if (bytes.length > MAX_PASSWORD_FILE) {

@@ -3,7 +3,10 @@ package dev.sotto.client.cli;
 import dev.sotto.client.core.ClientPaths;
 import dev.sotto.client.core.Fingerprint;
 import dev.sotto.client.core.ServerAddress;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -132,8 +135,16 @@ public final class ClientMain implements Callable<Integer> {
     }
     try {
       ClientPaths paths = ClientPaths.resolve(home, ctx.env(), ctx.homeProperty(), ctx.userHome());
-      System.setProperty("sotto.log.file", paths.logFile().toString());
-    } catch (RuntimeException e) {
+      paths.createDirectories();
+      Path log = paths.logFile();
+      if (!Files.exists(log)) {
+        // The log names users and servers: readable by the owner only.
+        Files.createFile(
+            log,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      System.setProperty("sotto.log.file", log.toString());
+    } catch (IOException | RuntimeException e) {
       // A bad --home is reported by picocli; logs then go to logback.xml's fallback.
     }
   }

@@ -345,13 +345,14 @@ public final class Session implements AutoCloseable {
   }
 
   private LoggedIn loggedIn(
-      LoginOk ok, String name, KdfParameters cost, AccountKeys keys, boolean registered) {
+      LoginOk ok, String name, KdfParameters cost, AccountKeys keys, boolean registered)
+      throws ProtocolException {
     String canonical = ok.getUsername().isEmpty() ? name : ok.getUsername();
     if (!canonical.equals(name)) {
       keys.destroy();
       connection.close();
-      throw new IllegalStateException(
-          "the server logged us in as " + canonical + " instead of " + name);
+      throw new ProtocolException(
+          "The server logged us in as " + canonical + " instead of " + name + ".");
     }
     if (ok.hasLimits()) {
       long max = Integer.toUnsignedLong(ok.getLimits().getMaxFrameAfterLogin());

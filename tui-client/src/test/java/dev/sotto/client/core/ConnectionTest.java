@@ -340,4 +340,56 @@ class ConnectionTest {
       t.join();
     }
   }
+
+  @Test
+  void request_manyThreadsShuffledAnswers_everyResponseReachesItsCaller() throws Exception {
+    // Seeded random schedule: the server answers in batches of 4, each batch shuffled.
+    java.util.Random random = new java.util.Random(20261122L);
+    List<Frame> batch = new java.util.ArrayList<>();
+    server.handler(
+        (f, c) -> {
+          synchronized (batch) {
+            batch.add(f);
+            if (batch.size() == 4) {
+              java.util.Collections.shuffle(batch, random);
+              for (Frame b : batch) {
+                c.send(server.standard(b, c));
+              }
+              batch.clear();
+            }
+          }
+          return null;
+        });
+    int threads = 8;
+    int perThread = 100;
+    try (Connection c = Connection.open(address(), fingerprint, options, PushListener.NONE)) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long base = 1_000_000L * (t + 1);
+        results.add(
+            pool.submit(
+                () -> {
+                  List<CompletableFuture<Frame>> mine = new java.util.ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    mine.add(c.request(ping(base + i)));
+                  }
+                  int ok = 0;
+                  for (int i = 0; i < perThread; i++) {
+                    if (mine.get(i).get(10, TimeUnit.SECONDS).getPong().getNonce() == base + i) {
+                      ok++;
+                    }
+                  }
+                  return ok;
+                }));
+      }
+      int total = 0;
+      for (java.util.concurrent.Future<Integer> r : results) {
+        total += r.get(30, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(total).isEqualTo(threads * perThread);
+    }
+  }
 }

@@ -72,9 +72,15 @@ public final class ServerVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return server == null
-        ? Future.succeededFuture()
-        : server.shutdown(hub.config().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // Stop accepting first; then each connection stops reading, lets its in-flight requests
+    // answer, says SHUTTING_DOWN and closes; the server's own graceful shutdown waits for that.
+    Future<?> closing =
+        server.shutdown(hub.config().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    hub.forEachOn(context, Connection::shutdown);
+    return closing;
   }
 
   /** The bound port, once started. */

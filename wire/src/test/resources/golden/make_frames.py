@@ -7,7 +7,8 @@ implementation: a key is varint(field << 3 | wire_type); wire type 0 = varint, 2
 proto3 omits fields at their default (0, "", empty, false) unless the field is `optional`.
 A frame on the wire is u32 big-endian length of the body, then the body.
 
-Run: python3 make_frames.py > frames.txt   (values mirror SampleFrames.java)
+Run: python3 make_frames.py > frames.txt; python3 make_frames.py content > content.txt
+(values mirror SampleFrames.java and ContentGoldenTest.java)
 """
 
 VARINT, LEN = 0, 2
@@ -134,8 +135,28 @@ FRAMES = [
     ("unblock", frame(16, 85, b(1, "carol"))),
 ]
 
+
+def content(body_field, body):
+    """A Content (end-to-end plaintext, no length prefix): version 1, sent_at_ms T, one body."""
+    return u(1, 1) + u(2, T) + msg(body_field, body)
+
+
+CONTENTS = [
+    ("content_text", content(10, b(1, "h\u00e9llo"))),  # e-acute is UTF-8 c3 a9
+    ("content_text_empty", content(10, b"")),
+    ("content_receipt", content(11, u(1, 2) + b(2, ID1) + b(2, ID2))),
+    ("content_session_reset", content(12, b(1, "reset"))),
+]
+
 if __name__ == "__main__":
-    print("# name hex: u32 big-endian body length, then the Frame body. Made by make_frames.py;")
-    print("# ping, ok, set_presence, block and error were also checked by hand (FrameGoldenTest).")
-    for name, data in FRAMES:
-        print(name, data.hex())
+    import sys
+
+    if sys.argv[1:] == ["content"]:
+        print("# name hex: one Content message (no length prefix). Made by make_frames.py content.")
+        for name, data in CONTENTS:
+            print(name, data.hex())
+    else:
+        print("# name hex: u32 big-endian body length, then the Frame body. Made by make_frames.py;")
+        print("# ping, ok, set_presence, block and error were also checked by hand (FrameGoldenTest).")
+        for name, data in FRAMES:
+            print(name, data.hex())

@@ -1,5 +1,6 @@
 package dev.sotto.wire;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sotto.wire.proto.ErrorCode;
 import dev.sotto.wire.proto.Frame;
@@ -35,8 +36,7 @@ public final class FrameCodec {
     int size = frame.getSerializedSize();
     byte[] out = new byte[LENGTH_BYTES + size];
     putLength(out, size);
-    com.google.protobuf.CodedOutputStream coded =
-        com.google.protobuf.CodedOutputStream.newInstance(out, LENGTH_BYTES, size);
+    CodedOutputStream coded = CodedOutputStream.newInstance(out, LENGTH_BYTES, size);
     try {
       frame.writeTo(coded);
       coded.checkNoSpaceLeft();

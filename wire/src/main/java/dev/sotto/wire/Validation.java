@@ -1,11 +1,15 @@
 package dev.sotto.wire;
 
 import com.google.protobuf.ByteString;
+import dev.sotto.wire.proto.AckMessages;
 import dev.sotto.wire.proto.Address;
+import dev.sotto.wire.proto.ChangePassword;
 import dev.sotto.wire.proto.Envelope;
 import dev.sotto.wire.proto.EnvelopeType;
 import dev.sotto.wire.proto.ErrorCode;
 import dev.sotto.wire.proto.KdfParams;
+import dev.sotto.wire.proto.Login;
+import dev.sotto.wire.proto.Register;
 import java.util.Objects;
 
 /**
@@ -186,6 +190,67 @@ public final class Validation {
               + " characters, got "
               + length
               + ".");
+    }
+  }
+
+  /**
+   * Checks a {@code Register} request: username, KDF parameters and auth key.
+   *
+   * @return the canonical username
+   * @throws WireException {@code INVALID_USERNAME} or {@code INVALID_REQUEST}
+   */
+  public static String register(Register register) throws WireException {
+    Objects.requireNonNull(register, "register");
+    String username = Usernames.normalize(register.getUsername());
+    if (!register.hasKdfParams()) {
+      throw new WireException(ErrorCode.INVALID_REQUEST, "Registration needs KDF parameters.");
+    }
+    kdfParams(register.getKdfParams());
+    authKey(register.getAuthKey());
+    return username;
+  }
+
+  /**
+   * Checks a {@code Login} request: username, auth key and device id.
+   *
+   * @return the canonical username
+   * @throws WireException {@code INVALID_USERNAME} or {@code INVALID_REQUEST}
+   */
+  public static String login(Login login) throws WireException {
+    Objects.requireNonNull(login, "login");
+    String username = Usernames.normalize(login.getUsername());
+    authKey(login.getAuthKey());
+    deviceId(login.getDeviceId());
+    return username;
+  }
+
+  /**
+   * Checks a {@code ChangePassword} request: both auth keys and the new KDF parameters.
+   *
+   * @throws WireException {@code INVALID_REQUEST}
+   */
+  public static void changePassword(ChangePassword change) throws WireException {
+    Objects.requireNonNull(change, "change");
+    authKey(change.getOldAuthKey());
+    authKey(change.getNewAuthKey());
+    if (!change.hasNewKdfParams()) {
+      throw new WireException(ErrorCode.INVALID_REQUEST, "A password change needs KDF parameters.");
+    }
+    kdfParams(change.getNewKdfParams());
+  }
+
+  /**
+   * Checks an {@code AckMessages} request: at least one id, each 16 bytes.
+   *
+   * @throws WireException {@code INVALID_REQUEST}
+   */
+  public static void ackMessages(AckMessages ack) throws WireException {
+    Objects.requireNonNull(ack, "ack");
+    if (ack.getMessageIdsCount() == 0) {
+      throw new WireException(ErrorCode.INVALID_REQUEST, "An acknowledgement names no message.");
+    }
+    for (ByteString id : ack.getMessageIdsList()) {
+      messageId(id);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sotto.wire;
 
 import dev.sotto.wire.proto.ErrorCode;
+import dev.sotto.wire.proto.Frame;
 import java.util.Objects;
 
 /**
@@ -38,7 +39,7 @@ public final class WireException extends Exception {
   }
 
   /** The error as a frame answering {@code requestId}. */
-  public dev.sotto.wire.proto.Frame toFrame(long requestId) {
+  public Frame toFrame(long requestId) {
     return ErrorMessages.error(requestId, code, getMessage());
   }
 }

@@ -195,4 +195,61 @@ class ValidationTest {
     assertRejected(() -> Validation.password("😀".repeat(5)), ErrorCode.INVALID_REQUEST)
         .hasMessageContaining("got 5");
   }
+
+  @Test
+  void register_sample_returnsCanonicalName() throws WireException {
+    var register = SampleFrames.all().get("register").getRegister();
+    assertThat(Validation.register(register.toBuilder().setUsername("BOB").build()))
+        .isEqualTo("bob");
+  }
+
+  @Test
+  void register_missingKdfOrShortKey_rejected() {
+    var register = SampleFrames.all().get("register").getRegister();
+    assertRejected(
+            () -> Validation.register(register.toBuilder().clearKdfParams().build()),
+            ErrorCode.INVALID_REQUEST)
+        .hasMessageContaining("KDF");
+    assertRejected(
+        () -> Validation.register(register.toBuilder().setAuthKey(ByteString.EMPTY).build()),
+        ErrorCode.INVALID_REQUEST);
+    assertRejected(
+        () -> Validation.register(register.toBuilder().setUsername("x").build()),
+        ErrorCode.INVALID_USERNAME);
+  }
+
+  @Test
+  void login_sampleAccepted_deviceZeroRejected() throws WireException {
+    var login = SampleFrames.all().get("login").getLogin();
+    assertThat(Validation.login(login)).isEqualTo("bob");
+    assertRejected(
+        () -> Validation.login(login.toBuilder().setDeviceId(0).build()),
+        ErrorCode.INVALID_REQUEST);
+  }
+
+  @Test
+  void changePassword_sampleAccepted_badPartsRejected() {
+    var change = SampleFrames.all().get("change_password").getChangePassword();
+    assertThatCode(() -> Validation.changePassword(change)).doesNotThrowAnyException();
+    assertRejected(
+        () -> Validation.changePassword(change.toBuilder().clearNewKdfParams().build()),
+        ErrorCode.INVALID_REQUEST);
+    assertRejected(
+        () ->
+            Validation.changePassword(
+                change.toBuilder().setNewAuthKey(SampleFrames.fill(1, 33)).build()),
+        ErrorCode.INVALID_REQUEST);
+  }
+
+  @Test
+  void ackMessages_sampleAccepted_emptyOrBadIdRejected() {
+    var ack = SampleFrames.all().get("ack_messages").getAckMessages();
+    assertThatCode(() -> Validation.ackMessages(ack)).doesNotThrowAnyException();
+    assertRejected(
+        () -> Validation.ackMessages(ack.toBuilder().clearMessageIds().build()),
+        ErrorCode.INVALID_REQUEST);
+    assertRejected(
+        () -> Validation.ackMessages(ack.toBuilder().addMessageIds(ByteString.EMPTY).build()),
+        ErrorCode.INVALID_REQUEST);
+  }
 }

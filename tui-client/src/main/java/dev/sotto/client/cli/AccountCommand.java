@@ -42,6 +42,8 @@ abstract class AccountCommand implements Callable<Integer> {
 
   private static final Logger logger = LoggerFactory.getLogger(AccountCommand.class);
 
+  private static final java.util.Set<String> YES = java.util.Set.of("y", "yes");
+
   /** Largest password file read: a password is one line. */
   private static final int MAX_PASSWORD_FILE = 4096;
 
@@ -188,12 +190,8 @@ abstract class AccountCommand implements Callable<Integer> {
       t.tell("  " + fingerprint);
       t.tell("Compare it with the fingerprint the server printed when it started.");
       String answer = t.readLine("Trust this server and remember it? [yes/no]: ");
-      return answer != null && Set.YES.contains(answer.strip().toLowerCase(Locale.ROOT));
+      return answer != null && YES.contains(answer.strip().toLowerCase(Locale.ROOT));
     };
-  }
-
-  private static final class Set {
-    static final java.util.Set<String> YES = java.util.Set.of("y", "yes");
   }
 
   /**

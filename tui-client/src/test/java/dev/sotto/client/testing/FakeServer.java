@@ -160,6 +160,11 @@ public final class FakeServer implements AutoCloseable {
     return MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
   }
 
+  /** The server's certificate. */
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
   /** Replaces how requests are answered ({@link #standard} is the default). */
   public void handler(Handler h) {
     this.handler = h;

@@ -163,18 +163,23 @@ abstract class AccountCommand implements Callable<Integer> {
         .orElseThrow(() -> new Failure(ExitCodes.USAGE, "No username given: use --user NAME."));
   }
 
+  private ServerTrust trust() {
+    return new ServerTrust(
+        new KnownServers(paths().knownServersFile()), Optional.ofNullable(connect.trust), prompt());
+  }
+
+  /** Asks the first-use question (if any) before the password is typed; sends nothing. */
+  void settleTrust(ServerAddress server) throws IOException, UntrustedServerException {
+    Session.settleTrust(server, trust(), ctx().clientOptions());
+  }
+
   Session open(ServerAddress server)
       throws IOException,
           CertificateChangedException,
           UntrustedServerException,
           ServerException,
           InterruptedException {
-    ServerTrust trust =
-        new ServerTrust(
-            new KnownServers(paths().knownServersFile()),
-            Optional.ofNullable(connect.trust),
-            prompt());
-    return Session.connect(server, trust, ctx().clientOptions(), PushListener.NONE);
+    return Session.connect(server, trust(), ctx().clientOptions(), PushListener.NONE);
   }
 
   private TrustPrompt prompt() {

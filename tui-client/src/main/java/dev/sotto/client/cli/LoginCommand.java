@@ -35,6 +35,7 @@ final class LoginCommand extends AccountCommand {
     ClientSettings settings = settings();
     ServerAddress server = server(settings);
     String name = Session.normalizeUsername(user(settings));
+    settleTrust(server);
     char[] password = password(connect.passwordFile, "SOTTO_PASSWORD", "Password", false);
     try {
       Session.checkPassword(password);

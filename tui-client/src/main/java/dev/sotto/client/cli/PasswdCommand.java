@@ -42,6 +42,7 @@ final class PasswdCommand extends AccountCommand {
     ClientSettings settings = settings();
     ServerAddress server = server(settings);
     String name = Session.normalizeUsername(user(settings));
+    settleTrust(server);
     char[] oldPassword =
         password(connect.passwordFile, "SOTTO_PASSWORD", "Current password", false);
     char[] newPassword = null;

@@ -42,6 +42,7 @@ final class RegisterCommand extends AccountCommand {
     ClientSettings settings = settings();
     ServerAddress server = server(settings);
     String name = Session.normalizeUsername(user(settings));
+    settleTrust(server);
     char[] password = password(connect.passwordFile, "SOTTO_PASSWORD", "New password", true);
     try {
       Session.checkPassword(password);

@@ -90,12 +90,7 @@ public final class Session implements AutoCloseable {
       expected = pinned.get();
       pinAfterHandshake = false;
     } else {
-      Fingerprint presented = probe(server, options);
-      if (!trust.prompt().trustOnFirstUse(server, presented)) {
-        logger.info("first use of {} ({}) not trusted", server, presented);
-        throw new UntrustedServerException(server, presented);
-      }
-      expected = presented;
+      expected = askFirstUse(server, trust, options);
       pinAfterHandshake = true;
     }
     Connection connection;
@@ -118,6 +113,44 @@ public final class Session implements AutoCloseable {
       connection.close();
       throw e;
     }
+  }
+
+  /**
+   * Settles trust in {@code server} before anything else happens, so that a person answers the
+   * first-use question before typing a password: a server that is pinned, or given with {@code
+   * --trust}, needs nothing; an unknown one is probed (a handshake aborted once the certificate is
+   * seen), the prompt is asked, and a yes pins it. {@link #connect} then finds the pin. Nothing is
+   * sent to the server.
+   *
+   * @return the fingerprint {@link #connect} will require
+   * @throws UntrustedServerException if the prompt says no
+   * @throws UnreachableServerException if the probe cannot reach the server
+   * @throws IOException if known_servers cannot be read or written
+   */
+  public static Fingerprint settleTrust(
+      ServerAddress server, ServerTrust trust, ClientOptions options)
+      throws IOException, UntrustedServerException {
+    if (trust.explicit().isPresent()) {
+      return trust.explicit().get();
+    }
+    Optional<Fingerprint> pinned = trust.knownServers().lookup(server);
+    if (pinned.isPresent()) {
+      return pinned.get();
+    }
+    Fingerprint accepted = askFirstUse(server, trust, options);
+    trust.knownServers().pin(server, accepted);
+    return accepted;
+  }
+
+  private static Fingerprint askFirstUse(
+      ServerAddress server, ServerTrust trust, ClientOptions options)
+      throws UnreachableServerException, UntrustedServerException {
+    Fingerprint presented = probe(server, options);
+    if (!trust.prompt().trustOnFirstUse(server, presented)) {
+      logger.info("first use of {} ({}) not trusted", server, presented);
+      throw new UntrustedServerException(server, presented);
+    }
+    return presented;
   }
 
   /** A handshake that is aborted as soon as the server shows its certificate. */

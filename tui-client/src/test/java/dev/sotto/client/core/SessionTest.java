@@ -280,4 +280,30 @@ class SessionTest {
     }
     assertThat(Files.exists(known.file())).isTrue();
   }
+
+  @Test
+  void settleTrust_firstUse_asksAndPinsWithoutSendingAFrame() throws Exception {
+    Fingerprint real = Fingerprint.of(server.spkiSha256());
+    ServerTrust trust = new ServerTrust(known, Optional.empty(), TrustPrompt.ACCEPT);
+    assertThat(Session.settleTrust(address(), trust, options)).isEqualTo(real);
+    assertThat(known.lookup(address())).contains(real);
+    assertThat(server.received()).isEmpty();
+    // Pinned now: a refusing prompt is not consulted.
+    assertThat(
+            Session.settleTrust(
+                address(), new ServerTrust(known, Optional.empty(), TrustPrompt.REFUSE), options))
+        .isEqualTo(real);
+  }
+
+  @Test
+  void settleTrust_refused_pinsNothing() throws Exception {
+    assertThatThrownBy(
+            () ->
+                Session.settleTrust(
+                    address(),
+                    new ServerTrust(known, Optional.empty(), TrustPrompt.REFUSE),
+                    options))
+        .isInstanceOf(UntrustedServerException.class);
+    assertThat(known.lookup(address())).isEmpty();
+  }
 }

@@ -1,0 +1,48 @@
+package dev.sotto.keystore.state;
+
+import dev.sotto.keystore.InvalidKeyException;
+import dev.sotto.keystore.ProtocolAddress;
+import dev.sotto.keystore.identity.IdentityKey;
+import dev.sotto.keystore.identity.IdentityKeyPair;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** An {@link IdentityKeyStore} in memory, for tests. */
+public final class InMemoryIdentityKeyStore implements IdentityKeyStore {
+  private volatile IdentityKeyPair identity;
+  private final Map<ProtocolAddress, byte[]> pinned = new ConcurrentHashMap<>();
+
+  /** Creates a store holding {@code identity}. */
+  public InMemoryIdentityKeyStore(IdentityKeyPair identity) {
+    this.identity = identity;
+  }
+
+  @Override
+  public IdentityKeyPair identityKeyPair() {
+    return identity;
+  }
+
+  @Override
+  public void replaceIdentityKeyPair(IdentityKeyPair identity) {
+    this.identity = identity;
+  }
+
+  @Override
+  public Optional<IdentityKey> pinnedIdentity(ProtocolAddress address) {
+    byte[] b = pinned.get(address);
+    if (b == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(IdentityKey.decode(b));
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("stored identity no longer verifies", e);
+    }
+  }
+
+  @Override
+  public void pin(ProtocolAddress address, IdentityKey identity) {
+    pinned.put(address, identity.serialize());
+  }
+}

@@ -53,6 +53,28 @@ public final class X25519 {
     return out;
   }
 
+  /**
+   * Returns whether a public key is the canonical encoding of its u-coordinate: 32 bytes, top bit
+   * clear, value below 2^255 - 19. X25519 itself ignores the top bit and reduces modulo p, so a
+   * non-canonical key computes the same secrets as its canonical twin; the protocol refuses such
+   * keys wherever it receives one, so no received key has two encodings (which would defeat the
+   * replay cache).
+   */
+  public static boolean isCanonical(byte[] publicKey) {
+    if (publicKey == null || publicKey.length != KEY_LENGTH || (publicKey[31] & 0x80) != 0) {
+      return false;
+    }
+    if ((publicKey[31] & 0xFF) != 0x7F || (publicKey[0] & 0xFF) < 0xED) {
+      return true;
+    }
+    for (int i = 1; i < 31; i++) {
+      if ((publicKey[i] & 0xFF) != 0xFF) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void checkLength(byte[] key, String what) {
     if (key == null || key.length != KEY_LENGTH) {
       throw new IllegalArgumentException(

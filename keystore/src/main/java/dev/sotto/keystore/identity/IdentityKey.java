@@ -2,6 +2,7 @@ package dev.sotto.keystore.identity;
 
 import dev.sotto.keystore.InvalidKeyException;
 import dev.sotto.keystore.crypto.SignatureContext;
+import dev.sotto.keystore.crypto.X25519;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -39,6 +40,9 @@ public final class IdentityKey {
     }
     byte[] copy = encoded.clone();
     IdentityKey key = new IdentityKey(copy);
+    if (!X25519.isCanonical(key.agreementKey())) {
+      throw new InvalidKeyException("identity X25519 key is not canonical");
+    }
     if (!SignatureContext.IDENTITY_KEY.verify(
         key.signingKey(), key.agreementKey(), Arrays.copyOfRange(copy, 64, 128))) {
       throw new InvalidKeyException("identity key signature does not verify");

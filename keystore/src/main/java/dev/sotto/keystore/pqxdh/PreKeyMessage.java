@@ -6,6 +6,7 @@ import dev.sotto.keystore.codec.ByteReader;
 import dev.sotto.keystore.codec.ByteWriter;
 import dev.sotto.keystore.codec.MalformedException;
 import dev.sotto.keystore.crypto.MlKem768;
+import dev.sotto.keystore.crypto.X25519;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.ratchet.RatchetMessage;
 import java.util.Objects;
@@ -72,6 +73,9 @@ public record PreKeyMessage(
       RatchetMessage inner = RatchetMessage.parse(r.rest());
       if (spk < 1 || opk < 0 || pqpk < 1) {
         throw new InvalidMessageException("PreKeyMessage has invalid prekey ids");
+      }
+      if (!X25519.isCanonical(ek)) {
+        throw new InvalidMessageException("PreKeyMessage base key is not canonical");
       }
       IdentityKey key;
       try {

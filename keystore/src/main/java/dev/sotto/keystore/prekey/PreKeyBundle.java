@@ -79,8 +79,8 @@ public record PreKeyBundle(
     if (!PreKeyIds.isValid(signedPreKeyId)) {
       throw new InvalidKeyException("bundle has invalid signed prekey id");
     }
-    if (signedPreKey == null || signedPreKey.length != X25519.KEY_LENGTH) {
-      throw new InvalidKeyException("expected 32-byte signed prekey");
+    if (!X25519.isCanonical(signedPreKey)) {
+      throw new InvalidKeyException("expected a canonical 32-byte signed prekey");
     }
     if (signedPreKeySignature == null
         || !identityKey.verify(
@@ -93,9 +93,7 @@ public record PreKeyBundle(
       if (oneTimePreKey != null) {
         throw new InvalidKeyException("bundle has a one-time prekey without an id");
       }
-    } else if (!PreKeyIds.isValid(oneTimePreKeyId)
-        || oneTimePreKey == null
-        || oneTimePreKey.length != X25519.KEY_LENGTH) {
+    } else if (!PreKeyIds.isValid(oneTimePreKeyId) || !X25519.isCanonical(oneTimePreKey)) {
       throw new InvalidKeyException("bundle has a malformed one-time prekey");
     }
     if (!PreKeyIds.isValid(kemPreKeyId) || kemPreKey == null) {

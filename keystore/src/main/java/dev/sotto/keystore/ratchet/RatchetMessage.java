@@ -5,6 +5,7 @@ import dev.sotto.keystore.codec.ByteReader;
 import dev.sotto.keystore.codec.ByteWriter;
 import dev.sotto.keystore.codec.MalformedException;
 import dev.sotto.keystore.crypto.AesGcm;
+import dev.sotto.keystore.crypto.X25519;
 import java.util.Arrays;
 
 /**
@@ -76,6 +77,9 @@ public final class RatchetMessage {
       int pn = r.u32();
       int n = r.u32();
       byte[] ct = r.rest();
+      if (!X25519.isCanonical(key)) {
+        throw new InvalidMessageException("ratchet key is not canonical");
+      }
       if (pn < 0 || n < 0) {
         throw new InvalidMessageException("ratchet counter out of range");
       }

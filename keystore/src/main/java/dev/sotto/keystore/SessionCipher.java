@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * identity.
  *
  * <p>Security guarantees: confidentiality and integrity of each message, authentication of the
- * sender's identity, forward secrecy per message, and post-compromise recovery after one round trip
- * (classical X25519 only). Replays, reflections and messages spliced from other sessions are
+ * sender's identity, forward secrecy per message, and post-compromise recovery once this side has
+ * answered a new ratchet key of the peer with a key generated after the compromise (classical X25519
+ * only; see SECURITY.md). Replays, reflections and messages spliced from other sessions are
  * rejected. Not thread-safe per address: callers serialize calls for one address.
  */
 public final class SessionCipher {

@@ -8,6 +8,7 @@ import dev.sotto.keystore.prekey.KemPreKeyRecord;
 import dev.sotto.keystore.prekey.PreKeyRecord;
 import dev.sotto.keystore.prekey.SignedPreKeyRecord;
 import dev.sotto.keystore.ratchet.RatchetMessage;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.ratchet.SessionState;
 import java.security.SecureRandom;
 
@@ -67,6 +68,11 @@ class ParserFuzzTest {
   void sessionState_deserialize(byte[] data) {
     try {
       SessionState.deserialize(data);
+    } catch (InvalidRecordException expected) {
+      // declared
+    }
+    try {
+      SessionRecord.deserialize(data);
     } catch (InvalidRecordException expected) {
       // declared
     }

@@ -1,0 +1,24 @@
+package dev.sotto.store;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What {@link JournaledStore#open} found and did.
+ *
+ * @param cleanShutdown the previous process closed the store cleanly
+ * @param rebuilt the MapDB state was unusable (or inconsistent with the journal) and was rebuilt
+ *     from the whole journal
+ * @param movedAside where the broken MapDB file was moved, if it was
+ * @param replayedRecords journal records applied to MapDB during the open
+ * @param truncatedBytes bytes of a torn journal tail that were cut off
+ * @param openTime how long the open took
+ */
+public record RecoveryReport(
+    boolean cleanShutdown,
+    boolean rebuilt,
+    Optional<Path> movedAside,
+    long replayedRecords,
+    long truncatedBytes,
+    Duration openTime) {}

@@ -221,6 +221,10 @@ public final class LocalStore extends RecordView implements AutoCloseable {
         throw new StoreLockedException(
             "the local store is in use by another Sotto client: " + m, e);
       }
+      if (m.contains("refusing to open") || m.contains("not a Sotto journal")) {
+        throw new CorruptedStoreException(
+            "the local store in " + dir + " is corrupted and was not opened: " + m, e);
+      }
       throw new LocalStoreException("cannot open the local store in " + dir + ": " + m, e);
     }
   }

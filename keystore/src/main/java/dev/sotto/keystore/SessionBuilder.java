@@ -6,6 +6,7 @@ import dev.sotto.keystore.identity.IdentityKeyPair;
 import dev.sotto.keystore.pqxdh.Pqxdh;
 import dev.sotto.keystore.prekey.PreKeyBundle;
 import dev.sotto.keystore.ratchet.PendingPreKey;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.ratchet.SessionState;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -81,7 +82,17 @@ public final class SessionBuilder {
     if (stores.identity().pinnedIdentity(address).isEmpty()) {
       stores.identity().pin(address, theirs);
     }
-    stores.sessions().storeSession(address, state);
+    SessionRecord record =
+        stores
+            .sessions()
+            .loadSession(address)
+            .map(
+                existing -> {
+                  existing.archiveCurrentAndSet(state);
+                  return existing;
+                })
+            .orElseGet(() -> SessionRecord.of(state));
+    stores.sessions().storeSession(address, record);
     logger.debug(
         "session started with {} (one-time prekey: {})", address, bundle.oneTimePreKeyId() != 0);
   }

@@ -9,8 +9,12 @@ import dev.sotto.keystore.prekey.PreKeyRecord;
 import dev.sotto.keystore.prekey.SignedPreKeyRecord;
 import dev.sotto.keystore.ratchet.PendingPreKey;
 import dev.sotto.keystore.ratchet.RatchetMessage;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.ratchet.SessionState;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * identity.
  *
  * <p>Security guarantees: confidentiality and integrity of each message, authentication of the
- * sender's identity, forward secrecy per message, and post-compromise recovery after one round trip
- * (classical X25519 only). Replays, reflections and messages spliced from other sessions are
+ * sender's identity, forward secrecy per message, and post-compromise recovery once this side has
+ * answered a new ratchet key of the peer with a key generated after the compromise (classical
+ * X25519 only; see SECURITY.md). Replays, reflections and messages spliced from other sessions are
  * rejected. Not thread-safe per address: callers serialize calls for one address.
  */
 public final class SessionCipher {
@@ -56,7 +61,8 @@ public final class SessionCipher {
    */
   public byte[] encrypt(ProtocolAddress address, byte[] plaintext)
       throws NoSessionException, UntrustedIdentityException {
-    SessionState session = loadSession(address);
+    SessionRecord record = loadRecord(address);
+    SessionState session = record.current();
     checkTrusted(address, session);
     RatchetMessage message = session.encrypt(plaintext);
     PendingPreKey pending = session.pending();
@@ -76,7 +82,7 @@ public final class SessionCipher {
     } else {
       out = message.serialize();
     }
-    stores.sessions().storeSession(address, session);
+    stores.sessions().storeSession(address, record);
     return out;
   }
 
@@ -100,16 +106,57 @@ public final class SessionCipher {
     int type = ciphertext[0] & 0xFF;
     if (type == RatchetMessage.TYPE) {
       RatchetMessage message = RatchetMessage.parse(ciphertext);
-      SessionState session = loadSession(address);
-      checkTrusted(address, session);
-      byte[] plaintext = session.decrypt(message, random);
-      stores.sessions().storeSession(address, session);
+      SessionRecord record = loadRecord(address);
+      checkTrusted(address, record.current());
+      byte[] plaintext = decryptWithAny(record, message, null);
+      stores.sessions().storeSession(address, record);
       return plaintext;
     }
     if (type == PreKeyMessage.TYPE) {
       return decryptPreKeyMessage(address, PreKeyMessage.parse(ciphertext));
     }
     throw new InvalidMessageException("unknown message type " + type);
+  }
+
+  /**
+   * Decrypts with the current session, else with a previous one of the same peer identity (promoted
+   * to current on success). With {@code replayId} set, only sessions started by that PQXDH run are
+   * tried. Updates {@code record} only on success.
+   */
+  private byte[] decryptWithAny(SessionRecord record, RatchetMessage message, byte[] replayId)
+      throws InvalidMessageException, DuplicateMessageException {
+    byte[] identity = record.current().remoteIdentity();
+    KeystoreException first = null;
+    List<SessionState> states = new ArrayList<>();
+    states.add(record.current());
+    states.addAll(record.previousStates());
+    for (int i = 0; i < states.size(); i++) {
+      SessionState candidate = states.get(i);
+      if (!MessageDigest.isEqual(identity, candidate.remoteIdentity())
+          || (replayId != null && !candidate.hasReplayId(replayId))) {
+        continue;
+      }
+      SessionState attempt = candidate.copy();
+      try {
+        byte[] plaintext = attempt.decrypt(message, random);
+        if (i == 0) {
+          record.replaceCurrent(attempt);
+        } else {
+          record.promotePrevious(i - 1, attempt);
+        }
+        return plaintext;
+      } catch (DuplicateMessageException e) {
+        throw e;
+      } catch (InvalidMessageException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    if (first instanceof InvalidMessageException e) {
+      throw e;
+    }
+    throw new InvalidMessageException("no session matches this message");
   }
 
   private byte[] decryptPreKeyMessage(ProtocolAddress address, PreKeyMessage message)
@@ -123,14 +170,14 @@ public final class SessionCipher {
       throw new UntrustedIdentityException(address);
     }
     byte[] replayId = message.replayId();
-    Optional<SessionState> existing = stores.sessions().loadSession(address);
-    if (existing.isPresent() && existing.get().hasReplayId(replayId)) {
-      SessionState session = existing.get();
-      if (!theirs.hasKeyBytes(session.remoteIdentity())) {
+    Optional<SessionRecord> existing = stores.sessions().loadSession(address);
+    if (existing.isPresent() && knows(existing.get(), replayId, theirs)) {
+      SessionRecord record = existing.get();
+      if (!theirs.hasKeyBytes(record.current().remoteIdentity())) {
         throw new InvalidMessageException("PreKeyMessage identity does not match its session");
       }
-      byte[] plaintext = session.decrypt(message.message(), random);
-      stores.sessions().storeSession(address, session);
+      byte[] plaintext = decryptWithAny(record, message.message(), replayId);
+      stores.sessions().storeSession(address, record);
       return plaintext;
     }
     if (stores.replayCache().containsReplayId(replayId)) {
@@ -177,12 +224,31 @@ public final class SessionCipher {
     if (!kem.lastResort()) {
       stores.kemPreKeys().removeKemPreKey(kem.id());
     }
-    stores.sessions().storeSession(address, session);
+    SessionRecord record;
+    if (existing.isPresent()) {
+      record = existing.get();
+      record.archiveCurrentAndSet(session);
+    } else {
+      record = SessionRecord.of(session);
+    }
+    stores.sessions().storeSession(address, record);
     logger.debug("session accepted from {} (one-time prekey: {})", address, opk != null);
     return plaintext;
   }
 
-  private SessionState loadSession(ProtocolAddress address) throws NoSessionException {
+  private static boolean knows(SessionRecord record, byte[] replayId, IdentityKey theirs) {
+    if (record.current().hasReplayId(replayId)) {
+      return true;
+    }
+    for (SessionState s : record.previousStates()) {
+      if (s.hasReplayId(replayId) && theirs.hasKeyBytes(s.remoteIdentity())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private SessionRecord loadRecord(ProtocolAddress address) throws NoSessionException {
     return stores
         .sessions()
         .loadSession(address)

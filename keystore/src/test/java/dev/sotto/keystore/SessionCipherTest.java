@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sotto.keystore.fingerprint.SafetyNumber;
 import dev.sotto.keystore.pqxdh.PreKeyMessage;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.ratchet.SessionState;
 import dev.sotto.keystore.state.InMemoryReplayCacheStore;
 import java.nio.charset.StandardCharsets;
@@ -265,7 +266,13 @@ class SessionCipherTest {
       bob.cipher.decrypt(alice.address, last);
       alice.cipher.decrypt(bob.address, bob.cipher.encrypt(alice.address, utf8("ack")));
     }
-    assertThat(bob.stores.sessions().loadSession(alice.address).orElseThrow().skippedKeyCount())
+    assertThat(
+            bob.stores
+                .sessions()
+                .loadSession(alice.address)
+                .orElseThrow()
+                .current()
+                .skippedKeyCount())
         .isLessThanOrEqualTo(SessionState.MAX_SKIPPED_KEYS)
         .isGreaterThan(1000);
   }
@@ -370,9 +377,39 @@ class SessionCipherTest {
         .isInstanceOf(UntrustedIdentityException.class);
   }
 
+  @Test
+  void simultaneousInitiation_bothSidesConverge() throws Exception {
+    alice.startSessionWith(bob);
+    bob.startSessionWith(alice);
+    byte[] fromAlice = alice.cipher.encrypt(bob.address, utf8("a1"));
+    byte[] fromBob = bob.cipher.encrypt(alice.address, utf8("b1"));
+    assertThat(bob.cipher.decrypt(alice.address, fromAlice)).isEqualTo(utf8("a1"));
+    assertThat(alice.cipher.decrypt(bob.address, fromBob)).isEqualTo(utf8("b1"));
+    for (int i = 0; i < 3; i++) {
+      byte[] a = alice.cipher.encrypt(bob.address, utf8("a" + i));
+      assertThat(bob.cipher.decrypt(alice.address, a)).isEqualTo(utf8("a" + i));
+      byte[] b = bob.cipher.encrypt(alice.address, utf8("b" + i));
+      assertThat(alice.cipher.decrypt(bob.address, b)).isEqualTo(utf8("b" + i));
+    }
+  }
+
+  @Test
+  void decrypt_lateFirstMessageOfOlderSession_doesNotBreakNewerSession() throws Exception {
+    alice.startSessionWith(bob);
+    byte[] old = alice.cipher.encrypt(bob.address, utf8("old session"));
+    alice.startSessionWith(bob);
+    byte[] fresh = alice.cipher.encrypt(bob.address, utf8("new session"));
+    assertThat(bob.cipher.decrypt(alice.address, fresh)).isEqualTo(utf8("new session"));
+    assertThat(bob.cipher.decrypt(alice.address, old)).isEqualTo(utf8("old session"));
+    byte[] reply = bob.cipher.encrypt(alice.address, utf8("reply"));
+    assertThat(alice.cipher.decrypt(bob.address, reply)).isEqualTo(utf8("reply"));
+    byte[] next = alice.cipher.encrypt(bob.address, utf8("next"));
+    assertThat(bob.cipher.decrypt(alice.address, next)).isEqualTo(utf8("next"));
+  }
+
   private KeyStores cloneOf(Party p, ProtocolAddress peer) throws Exception {
     KeyStores c = KeyStores.inMemory(p.stores.identity().identityKeyPair());
-    c.sessions().storeSession(peer, SessionState.deserialize(p.sessionBytes(peer)));
+    c.sessions().storeSession(peer, SessionRecord.deserialize(p.sessionBytes(peer)));
     return c;
   }
 }

@@ -14,6 +14,23 @@ public final class X25519KeyPair {
     this.publicKey = X25519.publicKey(this.privateKey);
   }
 
+  private X25519KeyPair(byte[] privateKey, byte[] publicKey) {
+    if (privateKey.length != X25519.KEY_LENGTH || publicKey.length != X25519.KEY_LENGTH) {
+      throw new IllegalArgumentException("expected 32-byte X25519 keys");
+    }
+    this.privateKey = privateKey.clone();
+    this.publicKey = publicKey.clone();
+  }
+
+  /**
+   * Rebuilds a key pair from both halves as stored together in a local record, without recomputing
+   * the public key (a scalar multiplication). Only for records this client wrote; a mismatched pair
+   * makes the peer fail to decrypt, never leaks the private key.
+   */
+  public static X25519KeyPair fromStoredPair(byte[] privateKey, byte[] publicKey) {
+    return new X25519KeyPair(privateKey, publicKey);
+  }
+
   /** Generates a fresh key pair. */
   public static X25519KeyPair generate(SecureRandom random) {
     byte[] sk = new byte[X25519.KEY_LENGTH];

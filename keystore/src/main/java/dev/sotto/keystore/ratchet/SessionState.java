@@ -35,7 +35,7 @@ import java.util.Map;
  * <pre>
  * 0x52 || 0x01
  * || local identity key bytes (64) || remote identity key bytes (64)
- * || root key (32) || sending ratchet private key (32)
+ * || root key (32) || sending ratchet private key (32) || sending ratchet public key (32)
  * || flags (u8: bit 0 remote ratchet key, bit 1 sending chain, bit 2 receiving chain, bit 3 pending,
  *    bit 4 we are the initiator)
  * || [remote ratchet key (32)] || [sending chain key (32)] || u32 Ns || u32 PN
@@ -352,7 +352,10 @@ public final class SessionState {
             | (initiator ? 16 : 0);
     ByteWriter w = new ByteWriter(512 + skipped.size() * 68);
     w.u8(RECORD_TYPE).u8(RECORD_VERSION).bytes(localIdentity).bytes(remoteIdentity);
-    w.bytes(rootKey).bytes(sendingRatchetKey.privateKey()).u8(flags);
+    w.bytes(rootKey)
+        .bytes(sendingRatchetKey.privateKey())
+        .bytes(sendingRatchetKey.publicKey())
+        .u8(flags);
     if (remoteRatchetKey != null) {
       w.bytes(remoteRatchetKey);
     }
@@ -400,6 +403,7 @@ public final class SessionState {
       byte[] remote = r.bytes(64);
       byte[] root = r.bytes(32);
       byte[] ratchetPrivate = r.bytes(32);
+      byte[] ratchetPublic = r.bytes(32);
       int flags = r.u8();
       if ((flags & ~0x1F) != 0) {
         throw new InvalidRecordException("session record has unknown flags");
@@ -427,7 +431,7 @@ public final class SessionState {
       SessionState s = new SessionState(local, remote, replay);
       s.initiator = (flags & 16) != 0;
       s.rootKey = root;
-      s.sendingRatchetKey = X25519KeyPair.fromPrivate(ratchetPrivate);
+      s.sendingRatchetKey = X25519KeyPair.fromStoredPair(ratchetPrivate, ratchetPublic);
       s.remoteRatchetKey = remoteRatchet;
       s.sendingChainKey = sendChain;
       s.sendCounter = ns;

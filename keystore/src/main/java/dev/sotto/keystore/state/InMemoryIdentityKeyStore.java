@@ -1,6 +1,5 @@
 package dev.sotto.keystore.state;
 
-import dev.sotto.keystore.InvalidKeyException;
 import dev.sotto.keystore.ProtocolAddress;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.identity.IdentityKeyPair;
@@ -8,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** An {@link IdentityKeyStore} in memory, for tests. */
+/** An {@link IdentityKeyStore} in memory, for tests ({@link IdentityKey} is immutable). */
 public final class InMemoryIdentityKeyStore implements IdentityKeyStore {
   private volatile IdentityKeyPair identity;
-  private final Map<ProtocolAddress, byte[]> pinned = new ConcurrentHashMap<>();
+  private final Map<ProtocolAddress, IdentityKey> pinned = new ConcurrentHashMap<>();
 
   /** Creates a store holding {@code identity}. */
   public InMemoryIdentityKeyStore(IdentityKeyPair identity) {
@@ -30,19 +29,11 @@ public final class InMemoryIdentityKeyStore implements IdentityKeyStore {
 
   @Override
   public Optional<IdentityKey> pinnedIdentity(ProtocolAddress address) {
-    byte[] b = pinned.get(address);
-    if (b == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(IdentityKey.decode(b));
-    } catch (InvalidKeyException e) {
-      throw new IllegalStateException("stored identity no longer verifies", e);
-    }
+    return Optional.ofNullable(pinned.get(address));
   }
 
   @Override
   public void pin(ProtocolAddress address, IdentityKey identity) {
-    pinned.put(address, identity.serialize());
+    pinned.put(address, identity);
   }
 }

@@ -2,7 +2,7 @@ package dev.sotto.keystore.state;
 
 import dev.sotto.keystore.InvalidRecordException;
 import dev.sotto.keystore.ProtocolAddress;
-import dev.sotto.keystore.ratchet.SessionState;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,18 +12,18 @@ public final class InMemorySessionStore implements SessionStore {
   private final Map<ProtocolAddress, byte[]> sessions = new ConcurrentHashMap<>();
 
   @Override
-  public Optional<SessionState> loadSession(ProtocolAddress address) {
+  public Optional<SessionRecord> loadSession(ProtocolAddress address) {
     byte[] b = sessions.get(address);
     try {
-      return b == null ? Optional.empty() : Optional.of(SessionState.deserialize(b));
+      return b == null ? Optional.empty() : Optional.of(SessionRecord.deserialize(b));
     } catch (InvalidRecordException e) {
       throw new IllegalStateException(e);
     }
   }
 
   @Override
-  public void storeSession(ProtocolAddress address, SessionState session) {
-    sessions.put(address, session.serialize());
+  public void storeSession(ProtocolAddress address, SessionRecord record) {
+    sessions.put(address, record.serialize());
   }
 
   @Override

@@ -443,6 +443,7 @@ public final class JournaledStore implements Store {
   }
 
   private long rebuild(JournalFile.ScanResult scan) {
+    digest.set(0, 0, 0);
     metaRebuilding.set(1);
     db.commit();
     long[] pending = {0};

@@ -8,7 +8,7 @@ import dev.sotto.keystore.identity.IdentityKeyPair;
 import dev.sotto.keystore.prekey.KemPreKeyRecord;
 import dev.sotto.keystore.prekey.PreKeyRecord;
 import dev.sotto.keystore.prekey.SignedPreKeyRecord;
-import dev.sotto.keystore.ratchet.SessionState;
+import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.state.IdentityKeyStore;
 import dev.sotto.keystore.state.KemPreKeyStore;
 import dev.sotto.keystore.state.PreKeyStore;
@@ -187,18 +187,18 @@ final class TransactionKeyStores
   // ------------------------------------------------------------------ sessions
 
   @Override
-  public Optional<SessionState> loadSession(ProtocolAddress address) {
+  public Optional<SessionRecord> loadSession(ProtocolAddress address) {
     return unchecked(
         RecordView.SESSION,
         () -> {
           Optional<byte[]> b =
               tx.get(RecordView.SESSION, tx.addressKey(RecordView.SESSION, address));
-          return b.isEmpty() ? Optional.empty() : Optional.of(SessionState.deserialize(b.get()));
+          return b.isEmpty() ? Optional.empty() : Optional.of(SessionRecord.deserialize(b.get()));
         });
   }
 
   @Override
-  public void storeSession(ProtocolAddress address, SessionState session) {
+  public void storeSession(ProtocolAddress address, SessionRecord session) {
     tx.put(RecordView.SESSION, tx.addressKey(RecordView.SESSION, address), session.serialize());
   }
 

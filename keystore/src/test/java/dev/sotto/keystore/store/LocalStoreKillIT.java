@@ -203,14 +203,33 @@ class LocalStoreKillIT {
       for (Map.Entry<String, LocalStore> e : stores.entrySet()) {
         String peer = e.getKey().equals("alice") ? "bob" : "alice";
         Optional<Conversation> c = e.getValue().conversation(peer);
+        java.util.Set<String> outgoing = new java.util.HashSet<>();
         if (c.isPresent()) {
           List<HistoryEntry> all = e.getValue().history(peer, Long.MAX_VALUE, 10_000);
+          // all or nothing, acknowledged or not: a sent row and its outbox row were committed
+          // together, and the outbox row goes only after the recipient committed the message
+          for (HistoryEntry h : all) {
+            if (h.direction() == Direction.OUTGOING) {
+              String hex = HexFormat.of().formatHex(h.messageId());
+              outgoing.add(hex);
+              LocalStore recipient = stores.get(peer);
+              assertThat(
+                      outboxes.get(e.getKey()).contains(hex)
+                          || (recipient != null
+                              && recipient.historyByMessageId(h.messageId()).isPresent()))
+                  .as("sent row %s is in the outbox or delivered (seed %d)", hex, seed)
+                  .isTrue();
+            }
+          }
           assertThat(all).hasSize((int) c.get().lastSeq());
           long incoming = all.stream().filter(h -> h.direction() == Direction.INCOMING).count();
           assertThat(c.get().unread())
               .as("%s's unread count moves with its history (seed %d)", e.getKey(), seed)
               .isEqualTo((int) incoming);
         }
+        assertThat(outgoing)
+            .as("every outbox row of %s has its history row (seed %d)", e.getKey(), seed)
+            .containsAll(outboxes.get(e.getKey()));
       }
     } finally {
       stores.values().forEach(LocalStore::close);

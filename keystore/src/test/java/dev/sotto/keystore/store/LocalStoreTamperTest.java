@@ -100,18 +100,31 @@ class LocalStoreTamperTest {
     assertThat(openAndReadAll()).isNull();
   }
 
+  /** Restores {@code previous} (if any) and writes {@code value} at {@code target}, in one open. */
+  private void replace(Raw previous, Raw target, byte[] value) {
+    try (JournaledStore js = JournaledStore.open(dir, LocalStoreTest.FAST)) {
+      dev.sotto.store.Batch b = new dev.sotto.store.Batch();
+      if (previous != null) {
+        b.put(previous.map(), previous.key(), previous.value());
+      }
+      js.write(b.put(target.map(), target.key(), value)).join();
+    }
+  }
+
   @Test
   void everyRecord_swappedWithAnothersCiphertext_refused() {
     List<Raw> all = rawRecords();
+    Raw previous = null;
     for (int i = 0; i < all.size(); i++) {
       Raw target = all.get(i);
       Raw other = all.get((i + 1) % all.size());
-      putRaw(target.map(), target.key(), other.value());
+      replace(previous, target, other.value());
       assertThat(openAndReadAll())
           .as("%s holding the ciphertext of %s", target, other)
           .isInstanceOf(CorruptedStoreException.class);
-      putRaw(target.map(), target.key(), target.value());
+      previous = target;
     }
+    putRaw(previous.map(), previous.key(), previous.value());
     assertThat(openAndReadAll()).isNull();
   }
 
@@ -119,15 +132,16 @@ class LocalStoreTamperTest {
   void everyRecord_flippedByte_refused() {
     Random r = new Random(SEED);
     List<Raw> all = rawRecords();
+    Raw previous = null;
     for (Raw target : all) {
       byte[] v = target.value().clone();
       int at = r.nextInt(v.length);
       v[at] ^= (byte) (1 << r.nextInt(8));
-      putRaw(target.map(), target.key(), v);
+      replace(previous, target, v);
       assertThat(openAndReadAll())
           .as("%s with byte %d flipped (seed %d)", target, at, SEED)
           .isInstanceOf(CorruptedStoreException.class);
-      putRaw(target.map(), target.key(), target.value());
+      previous = target;
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.sotto.keystore.store;
 
+import dev.sotto.keystore.DuplicateMessageException;
+import dev.sotto.keystore.InvalidMessageException;
 import dev.sotto.keystore.KeyRenewal;
+import dev.sotto.keystore.NoSessionException;
 import dev.sotto.keystore.ProtocolAddress;
+import dev.sotto.keystore.UntrustedIdentityException;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.identity.IdentityKeyPair;
 import dev.sotto.keystore.prekey.PreKeySet;
@@ -46,21 +50,21 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * // receive: decrypt, then ONE commit (session, history, unread), then display, then ack
- * try (Transaction tx = store.begin()) {
- *   byte[] content = tx.sessionCipher().decrypt(from, ciphertext);
- *   tx.appendHistory(conversation, messageId, Direction.INCOMING, from.name(), now, content);
- *   tx.commit();
- * }
- * display(...); ack(messageId);
+ * Optional<HistoryEntry> shown = store.decryptAndCommit(from, conversation, id, ciphertext, now);
+ * shown.ifPresent(ui::display);   // empty: a redelivery, already committed and shown
+ * ack(id);
  *
  * // send: encrypt, then commit the state together with the outbox row, then send
+ * OutboxEntry e = store.encryptAndCommit(to, conversation, id, me, content, now);
+ * send(e);                        // after a reconnect: resend store.outbox(n) as they are
+ * store.markSent(e);              // on the server's ack
+ *
+ * // anything else (session set-up, trust decisions, several kinds at once): a Transaction
  * try (Transaction tx = store.begin()) {
- *   byte[] ciphertext = tx.sessionCipher().encrypt(to, content);
- *   tx.appendHistory(conversation, messageId, Direction.OUTGOING, me, now, content);
- *   tx.addToOutbox(to, messageId, ciphertext, now);
- *   tx.commit();
+ *   tx.sessionBuilder().process(address, bundle);
+ *   tx.putContact(contact);
+ *   tx.commit();                  // one durable batch; close without commit changes nothing
  * }
- * send(outbox entry); // after the server's ack: removeFromOutbox + setMessageState(SENT)
  * }</pre>
  *
  * So a crash can neither reuse a message key (the ciphertext is sent only after the advanced state
@@ -252,6 +256,94 @@ public final class LocalStore extends RecordView implements AutoCloseable {
     }
     transactions.lock();
     return new Transaction(this, transactions);
+  }
+
+  // ------------------------------------------------------------------ the durable steps
+
+  /**
+   * The send path in one call: encrypts {@code content} for {@code to}, then commits the advanced
+   * session, the history row ({@link Direction#OUTGOING}, state {@link MessageState#PENDING}) and
+   * the outbox row as one durable batch. Send the returned entry's ciphertext only after this
+   * returns; on the server's ack call {@link #markSent}.
+   *
+   * @param conversation the conversation the history row goes to (the peer's name for a chat)
+   * @param messageId 16 random bytes
+   * @param me this user's account name, recorded as the sender
+   * @throws NoSessionException if there is no session with {@code to}
+   * @throws UntrustedIdentityException if {@code to}'s identity changed and was not accepted
+   * @throws LocalStoreException if the commit failed; then nothing was changed and nothing may be
+   *     sent
+   */
+  public OutboxEntry encryptAndCommit(
+      ProtocolAddress to,
+      String conversation,
+      byte[] messageId,
+      String me,
+      byte[] content,
+      long nowMillis)
+      throws NoSessionException, UntrustedIdentityException, LocalStoreException {
+    try (Transaction tx = begin()) {
+      byte[] ciphertext = tx.sessionCipher().encrypt(to, content);
+      tx.appendHistory(conversation, messageId, Direction.OUTGOING, me, nowMillis, content);
+      OutboxEntry e = tx.addToOutbox(to, messageId, ciphertext, nowMillis);
+      tx.commit();
+      return e;
+    } catch (UncheckedLocalStoreException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The receive path in one call: if {@code messageId} is already stored (a redelivery after a
+   * crash or a lost ack) returns empty, and the caller only acks; else decrypts, then commits the
+   * advanced session (with used prekeys, replay-cache entry, first pin), the history row ({@link
+   * Direction#INCOMING}) and the incremented unread count as one durable batch, and returns the
+   * entry to display. Ack the message to the server only after this returns.
+   *
+   * @throws InvalidMessageException if it cannot be decrypted (nothing changed: show it as such and
+   *     ask for a session reset)
+   * @throws DuplicateMessageException if its key was already used under another message id
+   * @throws UntrustedIdentityException if the sender's identity changed and was not accepted
+   * @throws NoSessionException if it is not a first message and there is no session
+   * @throws LocalStoreException if the commit failed; then nothing was changed and it must not be
+   *     acked
+   */
+  public Optional<HistoryEntry> decryptAndCommit(
+      ProtocolAddress from,
+      String conversation,
+      byte[] messageId,
+      byte[] ciphertext,
+      long nowMillis)
+      throws InvalidMessageException,
+          DuplicateMessageException,
+          UntrustedIdentityException,
+          NoSessionException,
+          LocalStoreException {
+    try (Transaction tx = begin()) {
+      if (tx.historyByMessageId(messageId).isPresent()) {
+        return Optional.empty();
+      }
+      byte[] content = tx.sessionCipher().decrypt(from, ciphertext);
+      HistoryEntry h =
+          tx.appendHistory(
+              conversation, messageId, Direction.INCOMING, from.name(), nowMillis, content);
+      tx.commit();
+      return Optional.of(h);
+    } catch (UncheckedLocalStoreException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The server acknowledged an outbox entry: removes it and sets the message's state to {@link
+   * MessageState#SENT}, in one commit.
+   */
+  public void markSent(OutboxEntry entry) throws LocalStoreException {
+    try (Transaction tx = begin()) {
+      tx.removeFromOutbox(entry.seq());
+      tx.setMessageState(entry.messageId(), MessageState.SENT);
+      tx.commit();
+    }
   }
 
   /** Writes one batch and waits until it is durable. */

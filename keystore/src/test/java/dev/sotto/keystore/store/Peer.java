@@ -78,13 +78,7 @@ final class Peer implements AutoCloseable {
 
   /** Encrypts and commits session state, history row and outbox row together. */
   OutboxEntry send(Peer to, byte[] messageId, byte[] content, long now) throws Exception {
-    try (Transaction tx = store.begin()) {
-      byte[] ct = tx.sessionCipher().encrypt(to.address, content);
-      tx.appendHistory(to.name, messageId, Direction.OUTGOING, name, now, content);
-      OutboxEntry e = tx.addToOutbox(to.address, messageId, ct, now);
-      tx.commit();
-      return e;
-    }
+    return store.encryptAndCommit(to.address, to.name, messageId, name, content, now);
   }
 
   /**
@@ -92,15 +86,7 @@ final class Peer implements AutoCloseable {
    * session, history and unread count in one transaction.
    */
   boolean receive(Peer from, byte[] messageId, byte[] ciphertext, long now) throws Exception {
-    if (store.historyByMessageId(messageId).isPresent()) {
-      return false;
-    }
-    try (Transaction tx = store.begin()) {
-      byte[] content = tx.sessionCipher().decrypt(from.address, ciphertext);
-      tx.appendHistory(from.name, messageId, Direction.INCOMING, from.name, now, content);
-      tx.commit();
-      return true;
-    }
+    return store.decryptAndCommit(from.address, from.name, messageId, ciphertext, now).isPresent();
   }
 
   /**
@@ -115,11 +101,7 @@ final class Peer implements AutoCloseable {
       if (to.receive(this, e.messageId(), e.ciphertext(), now)) {
         received.add(e.messageId());
       }
-      try (Transaction tx = store.begin()) {
-        tx.removeFromOutbox(e.seq());
-        tx.setMessageState(e.messageId(), MessageState.SENT);
-        tx.commit();
-      }
+      store.markSent(e);
     }
     return received;
   }

@@ -386,6 +386,19 @@ public final class LocalStore extends RecordView implements AutoCloseable {
   }
 
   /**
+   * Stores every key of {@code set} in one commit (after {@link #create}, or a top-up); upload
+   * their public parts only after this returns.
+   */
+  public void installPreKeys(PreKeySet set) throws LocalStoreException {
+    try (Transaction tx = begin()) {
+      KeyRenewal.install(tx.keyStores(), set);
+      tx.commit();
+    } catch (UncheckedLocalStoreException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
    * Changes the key the data key is wrapped with (a password change): writes a new header in one
    * atomic write; no other record changes.
    *

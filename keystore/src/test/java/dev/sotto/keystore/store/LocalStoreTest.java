@@ -3,7 +3,6 @@ package dev.sotto.keystore.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sotto.keystore.KeyRenewal;
 import dev.sotto.keystore.ProtocolAddress;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.identity.IdentityKeyPair;
@@ -66,11 +65,8 @@ class LocalStoreTest {
         Peer bob = bob()) {
       aliceIdentity = alice.store.identity();
       bobPublic = bob.store.identity().publicKey();
-      try (Transaction tx = bob.store.begin()) {
-        installed = PreKeySet.generate(bob.store.identity(), 3, 7, random);
-        KeyRenewal.install(tx.keyStores(), installed);
-        tx.commit();
-      }
+      installed = PreKeySet.generate(bob.store.identity(), 3, 7, random);
+      bob.store.installPreKeys(installed);
       // a session with a one-time prekey, so that its removal must persist too
       PreKeyBundle bundle =
           PreKeyBundle.of(

@@ -78,9 +78,11 @@ import org.slf4j.LoggerFactory;
  * thread.
  *
  * <p><b>Limits.</b> Rolling the files back to an earlier complete state (an old copy) is not
- * detected: nothing outside the directory records how far it had come. A torn journal tail (a write
- * the crash interrupted, never acknowledged) is cut off by the store and reported in {@link
- * #recovery()}.
+ * detected: nothing outside the directory records how far it had come. The files show, without the
+ * key, the number and sizes of records per kind, how many contacts and conversations there are and
+ * how many messages each conversation holds (sequence numbers in keys); not who the contacts are,
+ * nor any content. A torn journal tail (a write the crash interrupted, never acknowledged) is cut
+ * off by the store and reported in {@link #recovery()}.
  */
 public final class LocalStore extends RecordView implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(LocalStore.class);

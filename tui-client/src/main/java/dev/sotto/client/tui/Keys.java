@@ -59,9 +59,20 @@ final class Keys {
         return null;
       };
 
-  /** The bracketed paste sequences as a decoding profile. */
+  /**
+   * A carriage return is Enter. Lanterna 3.1.5's own patterns drop a CR that arrives together with
+   * the next character (measured: "hi\ryou" decodes as "hiou"), which is exactly how a paste
+   * arrives.
+   */
+  static final CharacterPattern CR_PATTERN =
+      seq ->
+          seq.size() == 1 && seq.get(0) == '\r'
+              ? new CharacterPattern.Matching(new KeyStroke(KeyType.Enter))
+              : null;
+
+  /** The bracketed paste sequences and the CR fix, as a decoding profile. */
   static List<CharacterPattern> pastePatterns() {
-    return List.of(PASTE_PATTERN);
+    return List.of(PASTE_PATTERN, CR_PATTERN);
   }
 
   /**

@@ -880,7 +880,7 @@ final class MainView {
         p.put(listWidth, r, g.vertical(), Style.NORMAL, w);
       }
     }
-    int paneCol = listWidth > 0 ? listWidth + 1 : 0;
+    int paneCol = listWidth > 0 ? listWidth + 2 : 0;
     int paneWidth = w - paneCol;
     int paneRow = bodyTop;
     int paneH = bodyHeight;

@@ -153,6 +153,11 @@ final class TextWidth {
           lineWidth = 0;
         }
         lastSpace = -1;
+        if (lineWidth + w > width && lineWidth > 0) {
+          out.add(line.toString());
+          line.setLength(0);
+          lineWidth = 0;
+        }
       }
       line.appendCodePoint(cp);
       lineWidth += w;

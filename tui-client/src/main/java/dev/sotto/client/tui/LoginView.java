@@ -323,7 +323,7 @@ final class LoginView {
     p.fill(0, 0, w, 1, Style.TITLE);
     p.put(1, 0, "Sotto - end-to-end encrypted chat", Style.TITLE, w);
     int labelCol = Math.max(1, (w - 50) / 2);
-    int fieldCol = labelCol + 12;
+    int fieldCol = labelCol + 15;
     int fieldWidth = Math.max(8, Math.min(36, w - fieldCol - 2));
     int row = Math.max(2, Math.min(4, h / 2 - 6));
     TerminalPosition cursor = null;

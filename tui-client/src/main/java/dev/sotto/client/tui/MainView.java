@@ -762,6 +762,9 @@ final class MainView {
     List<ChatItem.SystemLine> list =
         notices.computeIfAbsent(peer == null ? "" : peer, k -> new ArrayList<>());
     list.add(new ChatItem.SystemLine(text, ui.now()));
+    if (java.util.Objects.equals(peer, current)) {
+      scroll = 0; // a notice the user cannot see is no notice
+    }
     if (list.size() > MAX_NOTICES) {
       list.remove(0);
     }
@@ -1159,13 +1162,13 @@ final class MainView {
     }
     sb.append(v).append(model.presence().word());
     if (scroll > 0) {
-      sb.append(v).append("-more- PgDn");
+      sb.append(v).append("-more-");
     }
     if (matchPos >= 0) {
       sb.append(v)
-          .append("search \"")
+          .append('/')
           .append(searchQuery)
-          .append("\" ")
+          .append(' ')
           .append(matchPos + 1)
           .append('/')
           .append(matches.size());
@@ -1291,7 +1294,7 @@ final class MainView {
       String line =
           g.presence(u.presence())
               + " "
-              + TextWidth.pad(u.username(), Math.max(4, inner - 17))
+              + TextWidth.pad(u.username(), Math.max(4, inner - 18))
               + " "
               + TextWidth.pad(u.presence().word(), 7)
               + (u.blocked() ? " blocked" : "");

@@ -179,6 +179,23 @@ final class ScreenHarness {
     return String.join("\n", lines());
   }
 
+  /**
+   * The message pane's text as one flowing string: each row's text after its last "│ " (or the
+   * whole row), stripped and joined with single spaces, so sentences wrapped over rows can be found
+   * whole.
+   */
+  String flowText() {
+    StringBuilder sb = new StringBuilder();
+    for (String l : lines()) {
+      int bar = l.lastIndexOf("│ ");
+      String part = (bar >= 0 ? l.substring(bar + 2) : l).strip();
+      if (!part.isEmpty()) {
+        sb.append(part).append(' ');
+      }
+    }
+    return sb.toString().replaceAll(" +", " ");
+  }
+
   TextCharacter cell(int col, int row) {
     return terminal.getCharacter(col, row);
   }

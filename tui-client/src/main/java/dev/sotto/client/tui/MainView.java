@@ -40,6 +40,13 @@ final class MainView {
     CONFIRM_RESET
   }
 
+  /**
+   * At most this many of the newest history items are laid out per frame (older ones only when a
+   * search match or the "new messages" marker lies further back), so a long history costs the same
+   * per key press as a short one.
+   */
+  static final int MAX_RENDERED = 2000;
+
   /** At most this many local notices are kept per conversation. */
   static final int MAX_NOTICES = 200;
 
@@ -754,7 +761,8 @@ final class MainView {
     hint = String.join(" ", options);
   }
 
-  private void notice(String text) {
+  /** Shows a line in the open conversation (or the home view). */
+  void notice(String text) {
     notice(current, text);
   }
 
@@ -1029,7 +1037,13 @@ final class MainView {
     int textWidth = Math.max(8, width - prefixWidth);
     String sep = " " + g.vertical() + " ";
     LocalDate lastDay = null;
-    int mi = 0;
+    int mi = Math.max(0, items.size() - MAX_RENDERED);
+    if (jumpToItem >= 0) {
+      mi = Math.min(mi, jumpToItem);
+    }
+    if (markerIndex >= 0) {
+      mi = Math.min(mi, markerIndex);
+    }
     int li = 0;
     while (mi < items.size() || li < local.size()) {
       boolean takeModel =

@@ -6,6 +6,7 @@ import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import dev.sotto.client.tui.model.ChatModel;
+import dev.sotto.client.tui.model.ConnectionState;
 import dev.sotto.client.tui.model.LoginController;
 import dev.sotto.client.tui.model.ModelChange;
 import dev.sotto.client.tui.model.Presence;
@@ -165,6 +166,9 @@ final class Tui implements Ui, ChatModel.Listener {
     } catch (RuntimeException e) {
       // A bug must not take the terminal down with it: log to the file, keep running.
       logger.error("key handling failed for {}", k.getKeyType(), e);
+      if (inMain) {
+        mainView.notice("Internal error (" + e.getClass().getSimpleName() + "); see the log file.");
+      }
     }
   }
 
@@ -178,6 +182,10 @@ final class Tui implements Ui, ChatModel.Listener {
         r.run();
       } catch (RuntimeException e) {
         logger.error("UI task failed", e);
+        if (inMain) {
+          mainView.notice(
+              "Internal error (" + e.getClass().getSimpleName() + "); see the log file.");
+        }
       }
     }
     return any;
@@ -232,7 +240,9 @@ final class Tui implements Ui, ChatModel.Listener {
         lastTick = t;
         tick();
         dirty |= runPending();
-        dirty = true; // the reconnect countdown and clock move
+        if (inMain && model.connection() instanceof ConnectionState.Reconnecting) {
+          dirty = true; // the countdown moves
+        }
       }
       if (quit) {
         break;

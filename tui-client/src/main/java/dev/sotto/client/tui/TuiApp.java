@@ -38,6 +38,7 @@ public final class TuiApp {
       sbt.getInputDecoder().addProfile(Keys::pastePatterns);
       paste = true;
     }
+    OutputGuard guard = OutputGuard.install();
     screen.startScreen();
     try {
       if (paste) {
@@ -56,7 +57,11 @@ public final class TuiApp {
           terminal.flush();
         }
       } finally {
-        screen.stopScreen();
+        try {
+          screen.stopScreen();
+        } finally {
+          guard.restore();
+        }
       }
     }
   }

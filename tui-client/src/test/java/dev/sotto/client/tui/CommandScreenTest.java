@@ -326,4 +326,19 @@ class CommandScreenTest {
     h.render();
     assertThat(h.text()).contains("✗  alice │ lost one");
   }
+
+  @Test
+  void search_reachesBeyondTheRenderWindow() {
+    ScreenHarness h = chats().alt('1');
+    h.model.receive("bob", "ancient needle", ScreenHarness.T0);
+    for (int i = 0; i < MainView.MAX_RENDERED + 100; i++) {
+      h.model.receive("bob", "hay " + i, ScreenHarness.T0);
+    }
+    h.render();
+    long start = System.nanoTime();
+    h.enter("!search needle");
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(h.text()).contains("ancient needle");
+    assertThat(ms).as("one key press with a long history").isLessThan(2000);
+  }
 }

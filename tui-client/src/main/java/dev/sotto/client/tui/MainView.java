@@ -209,6 +209,12 @@ final class MainView {
       return;
     }
     Optional<KeyAction> action = ui.config().keys().actionFor(chord);
+    if (action.isEmpty() && Keys.isPlainCharacter(k)) {
+      // Esc then a key with no Alt binding: the Esc was just Esc, type the character.
+      listFocus = false;
+      insertChar(k.getCharacter());
+      return;
+    }
     action.ifPresent(this::perform);
   }
 

@@ -283,4 +283,12 @@ class KeyScreenTest {
     h.key(KeyType.Backspace).key(KeyType.Backspace);
     assertThat(h.tui.mainView().editor().text()).isEqualTo("a");
   }
+
+  @Test
+  void escThenUnboundCharacter_isTyped() {
+    ScreenHarness h = chats().alt('1');
+    h.key(KeyType.Escape).type("x");
+    assertThat(h.tui.mainView().editor().text()).isEqualTo("x");
+    assertThat(h.tui.mainView().current()).isEqualTo("bob");
+  }
 }

@@ -80,6 +80,9 @@ final class MainView {
   private char pendingHigh;
   private List<UserInfo> knownUsers = List.of();
   private String hint = "";
+  private String lastRowsPeer;
+  private int lastRowsWidth;
+  private int lastTotalRows;
 
   /** The user list overlay or the help overlay. */
   private static final class Overlay {
@@ -990,6 +993,15 @@ final class MainView {
   private void drawMessages(Painter p, Account account, int col, int row, int width, int height) {
     List<Row> rows = buildRows(account, width);
     int total = rows.size();
+    if (scroll > 0
+        && java.util.Objects.equals(current, lastRowsPeer)
+        && width == lastRowsWidth
+        && total > lastTotalRows) {
+      scroll += total - lastTotalRows; // keep what the user scrolled to in place
+    }
+    lastRowsPeer = current;
+    lastRowsWidth = width;
+    lastTotalRows = total;
     int maxScroll = Math.max(0, total - height);
     if (jumpToItem >= 0) {
       int target = -1;

@@ -291,4 +291,21 @@ class KeyScreenTest {
     assertThat(h.tui.mainView().editor().text()).isEqualTo("x");
     assertThat(h.tui.mainView().current()).isEqualTo("bob");
   }
+
+  @Test
+  void scrolledUp_newMessagesDoNotMoveTheView() {
+    ScreenHarness h = chats().alt('1');
+    for (int i = 0; i < 60; i++) {
+      h.model.receive("bob", "old " + i, ScreenHarness.T0);
+    }
+    h.render().key(KeyType.PageUp);
+    String top = h.line(1).substring(17);
+    h.model.receive("bob", "brand new", ScreenHarness.T0);
+    h.model.receive("bob", "newer still", ScreenHarness.T0);
+    h.render();
+    assertThat(h.line(1).substring(17)).isEqualTo(top);
+    assertThat(h.line(1).substring(0, 16)).endsWith("2");
+    h.key(KeyType.PageDown).key(KeyType.PageDown);
+    assertThat(h.text()).contains("newer still");
+  }
 }

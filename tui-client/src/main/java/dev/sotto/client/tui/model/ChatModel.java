@@ -10,6 +10,10 @@ import java.util.concurrent.CompletableFuture;
  * disk or network work in them). Actions return futures that complete on any thread; a future that
  * completes exceptionally carries an exception whose {@link Throwable#getMessage()} is a sentence
  * for the user (it is shown on screen as is). Listeners are called on any thread.
+ *
+ * <p>The TUI touches the model only after {@link LoginController#login} returned {@link
+ * LoginResult.LoggedIn}: it then adds its listener, and removes it after {@link #logout()}. The
+ * same instance serves the next login.
  */
 public interface ChatModel {
 

@@ -42,7 +42,10 @@ import org.openjdk.jmh.annotations.Threads;
  *     -f 1 -wi 1 -w 2s -i 3 -r 3s
  * </pre>
  *
- * Figures are in {@code bench/results/store-write.md}.
+ * Add {@code -bm sample -tu ms -p batchSize=1,100} for ack latency percentiles. To compare with an
+ * older store, keep its {@code store/target/classes} and this module's classes from a build of that
+ * commit and run the same command with them first on the class path, back to back. Figures are in
+ * {@code bench/results/store-write.md}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

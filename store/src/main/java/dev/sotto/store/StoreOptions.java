@@ -13,7 +13,9 @@ import java.util.Objects;
  *     commits it with the journal position
  * @param maxMemtableBytes the most (estimated) heap the durable writes not yet checkpointed may
  *     hold; at this size the writer waits for a checkpoint (back-pressure), and at a quarter of it
- *     a checkpoint starts early
+ *     a checkpoint starts early. It also bounds the journal tail a recovery replays and the work of
+ *     {@link JournaledStore#close}: MapDB applied about 15 000 small entries per second on the
+ *     loaded test machine, so the default (16 MiB, about 80 000 such entries) costs up to ~5 s
  * @param compactionMinBytes the journal is never compacted automatically below this size
  * @param compactionRatio the journal is compacted automatically once it is this many times larger
  *     than the live state it describes (and above {@link #compactionMinBytes})
@@ -79,7 +81,7 @@ public record StoreOptions(
   }
 
   /**
-   * The product defaults: 2 ms, 1000 ops per group, 1 s checkpoints, 64 MiB of memtables, fsync on.
+   * The product defaults: 2 ms, 1000 ops per group, 1 s checkpoints, 16 MiB of memtables, fsync on.
    */
   public static StoreOptions defaults() {
     return builder().build();
@@ -109,7 +111,7 @@ public record StoreOptions(
     private Duration groupCommitMaxDelay = Duration.ofMillis(2);
     private int maxOpsPerGroup = 1000;
     private Duration checkpointInterval = Duration.ofSeconds(1);
-    private long maxMemtableBytes = 64L << 20;
+    private long maxMemtableBytes = 16L << 20;
     private long compactionMinBytes = 64L << 20;
     private double compactionRatio = 2.0;
     private int maxOpsPerBatch = 10_000;

@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Threads;
  * (fsync on, group commit up to 2 ms / 1000 ops), 100-byte values, batches of {@code batchSize}
  * puts. {@code concurrentWriters}: 16 threads each awaiting the ack of its own batch (group commit
  * at work); {@code singleWriter}: one thread, one batch at a time. The {@code writes} counter is
- * the figure to read (puts acknowledged per second); the primary score counts batches.
+ * the figure to read (puts acknowledged per second); the primary score counts batches. Each trial
+ * prints the store's phase timings ({@link JournaledStore#stats()}): journal write and force,
+ * memtable publish, MapDB apply and commit on the checkpointer thread, back-pressure waits.
  *
  * <p>Run:
  *
@@ -40,7 +42,10 @@ import org.openjdk.jmh.annotations.Threads;
  *     -f 1 -wi 1 -w 2s -i 3 -r 3s
  * </pre>
  *
- * Figures are in {@code bench/results/store-write.md}.
+ * Add {@code -bm sample -tu ms -p batchSize=1,100} for ack latency percentiles. To compare with an
+ * older store, keep its {@code store/target/classes} and this module's classes from a build of that
+ * commit and run the same command with them first on the class path, back to back. Figures are in
+ * {@code bench/results/store-write.md}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -67,9 +72,30 @@ public class StoreWriteBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
+      JournaledStore.Stats st = store.stats();
       System.out.printf(
           "%njournal forces: %d, journal bytes: %d%n", store.journalForces(), store.journalBytes());
+      System.out.printf(
+          "phases: groups %d, write+force %d ms (%.2f ms/group), publish %d ms (%.3f ms/group);"
+              + " checkpoints %d, entries %d, MapDB apply %d ms (%.1f us/entry), commit %d ms,"
+              + " longest checkpoint %d ms; back-pressure waits %d, %d ms; memtable %d KiB%n",
+          st.groups(),
+          st.forceTime().toMillis(),
+          st.forceTime().toNanos() / 1e6 / Math.max(1, st.groups()),
+          st.publishTime().toMillis(),
+          st.publishTime().toNanos() / 1e6 / Math.max(1, st.groups()),
+          st.checkpoints(),
+          st.checkpointedEntries(),
+          st.applyTime().toMillis(),
+          st.applyTime().toNanos() / 1e3 / Math.max(1, st.checkpointedEntries()),
+          st.commitTime().toMillis(),
+          st.maxCheckpointTime().toMillis(),
+          st.backPressureWaits(),
+          st.backPressureTime().toMillis(),
+          st.memtableBytes() >> 10);
+      long t0 = System.nanoTime();
       store.close();
+      System.out.printf("close (final checkpoint) %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);

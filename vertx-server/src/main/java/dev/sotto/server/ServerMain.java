@@ -88,7 +88,10 @@ public final class ServerMain implements Callable<Integer> {
     Path base =
         xdg != null && !xdg.isBlank()
             ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "share");
+            : Path.of(
+                System.getenv().getOrDefault("HOME", System.getProperty("user.home")),
+                ".local",
+                "share");
     return base.resolve("sotto-server");
   }
 

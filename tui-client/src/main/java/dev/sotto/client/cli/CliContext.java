@@ -42,7 +42,7 @@ public record CliContext(
     return new CliContext(
         System.getenv(),
         System.getProperty(dev.sotto.client.core.ClientPaths.HOME_PROPERTY),
-        System.getProperty("user.home"),
+        System.getenv().getOrDefault("HOME", System.getProperty("user.home")),
         Terminal.system(),
         new PrintWriter(System.out, true),
         new PrintWriter(System.err, true),

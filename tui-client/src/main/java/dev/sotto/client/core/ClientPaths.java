@@ -42,7 +42,7 @@ public record ClientPaths(Path configDir, Path dataDir) {
         homeOverride,
         System.getenv(),
         System.getProperty(HOME_PROPERTY),
-        System.getProperty("user.home"));
+        System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
   }
 
   /**

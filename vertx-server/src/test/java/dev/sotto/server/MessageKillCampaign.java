@@ -168,7 +168,11 @@ final class MessageKillCampaign {
     reader.start();
     int actual;
     try {
-      actual = port.get(120, TimeUnit.SECONDS);
+      actual = port.get(180, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException(
+          "the server did not listen within 180 s; its last lines:\n" + tail(output), e);
     } catch (Exception e) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       throw e;
@@ -460,6 +464,15 @@ final class MessageKillCampaign {
       }
       cycles.add(
           new Cycle(n, child.startMs(), early, killAfter, stored.get(), corruptNow, rebuilt));
+      System.out.printf(
+          "cycle %d: restart %d ms%s, killed %d ms after %s, %d stored%s%n",
+          n,
+          child.startMs(),
+          rebuilt ? " (rebuilt)" : "",
+          killAfter,
+          early ? "start" : "logins",
+          stored.get(),
+          corruptNow ? ", MapDB damaged" : "");
     }
     return finish(cycles, rebuilds);
   }

@@ -24,7 +24,7 @@ class MessageKillCampaignIT {
   void killMinus9DuringTraffic_everyStoredMessageDeliveredExactlyOnce_accountsSurvive()
       throws Exception {
     int cycles = Integer.getInteger("sotto.msgkill.cycles", 40);
-    long seconds = Long.getLong("sotto.msgkill.seconds", 50);
+    long seconds = Long.getLong("sotto.msgkill.seconds", 40);
     long seed = Long.getLong("sotto.msgkill.seed", System.nanoTime());
     MessageKillCampaign.Settings settings =
         new MessageKillCampaign.Settings(

@@ -228,7 +228,7 @@ class ServerIT {
                       KdfParamsRequest.newBuilder().setUsername("y".repeat(200_000))));
       assertThat(big.hasKdfParamsResponse()).isTrue();
       c.sendRaw(lengthPrefix(1024 * 1024 + 1));
-      assertThat(TestClient.code(c.read())).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+      assertThat(TestClient.code(c.nextError())).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
       assertThat(c.closedByServer()).isTrue();
     }
   }

@@ -138,7 +138,7 @@ class ServerRestartIT {
       System.out.printf(
           "SIGTERM to exit: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       assertThat(second.process().exitValue()).as("%s", second.output()).isZero();
-      Frame last = a.read();
+      Frame last = a.nextError();
       assertThat(last == null || TestClient.code(last) == ErrorCode.SHUTTING_DOWN)
           .as("last frame %s", last)
           .isTrue();

@@ -173,6 +173,19 @@ final class TestClient implements AutoCloseable {
     return f != null ? f : reader.read();
   }
 
+  /**
+   * The next error frame, skipping the pushes a logged-in connection gets (backlog, presence); null
+   * at end of stream.
+   */
+  Frame nextError() throws IOException, WireException {
+    while (true) {
+      Frame f = nextPush();
+      if (f == null || f.hasError()) {
+        return f;
+      }
+    }
+  }
+
   /** Sends a request without waiting; returns its request id. */
   long sendRequest(Frame.Builder frame) throws IOException {
     long id = ids.incrementAndGet();

@@ -805,7 +805,9 @@ public final class Messenger implements AutoCloseable {
     int i = 0;
     while (i < batch.size()) {
       Inbound first = batch.get(i);
-      if (first.frame().getBodyCase() == Frame.BodyCase.MESSAGE_PUSH) {
+      if (first.frame().getBodyCase() == Frame.BodyCase.MESSAGE_PUSH && !config.receiving()) {
+        i++; // Not acked: the server keeps it for a receiving client.
+      } else if (first.frame().getBodyCase() == Frame.BodyCase.MESSAGE_PUSH) {
         List<Inbound> messages = new ArrayList<>();
         while (i < batch.size()
             && messages.size() < MAX_BATCH
@@ -843,7 +845,11 @@ public final class Messenger implements AutoCloseable {
         Session s = in.link().session;
         if (s != null && in.link().usable()) {
           try {
-            topUp(s);
+            topUp(
+                s,
+                false,
+                false,
+                Math.max(f.getPreKeysLow().getOneTime(), f.getPreKeysLow().getOneTimeKem()));
           } catch (Exception e) {
             logger.warn("prekey top-up failed: {}", e.getMessage());
             problem("New prekeys could not be uploaded: " + e.getMessage());
@@ -1478,24 +1484,28 @@ public final class Messenger implements AutoCloseable {
     if (count.getOneTime() < PREKEY_LOW_WATER
         || count.getOneTimeKem() < PREKEY_LOW_WATER
         || stale) {
-      topUp(s, stale, count.getOneTime() == 0 && count.getOneTimeKem() == 0);
+      topUp(
+          s,
+          stale,
+          count.getOneTime() == 0 && count.getOneTimeKem() == 0,
+          Math.max(count.getOneTime(), count.getOneTimeKem()));
     }
   }
 
-  private void topUp(Session s)
-      throws ServerException, IOException, InterruptedException, LocalStoreException {
-    topUp(s, false, false);
-  }
-
-  private void topUp(Session s, boolean rotate, boolean replace)
+  /**
+   * Makes one-time prekeys up to {@link MessengerConfig#preKeyCount()} (the server holds {@code
+   * have} of the larger kind), optionally a new signed prekey, commits them, then uploads.
+   */
+  private void topUp(Session s, boolean rotate, boolean replace, int have)
       throws ServerException, IOException, InterruptedException, LocalStoreException {
     long now = now();
+    int n = replace ? config.preKeyCount() : Math.max(1, config.preKeyCount() - have);
     KeyRenewal.OneTimePreKeys fresh;
     try (Transaction tx = store.begin()) {
       if (rotate) {
         KeyRenewal.rotateSignedPreKey(tx.keyStores(), now, random);
       }
-      fresh = KeyRenewal.topUpOneTimePreKeys(tx.keyStores(), config.preKeyCount(), now, random);
+      fresh = KeyRenewal.topUpOneTimePreKeys(tx.keyStores(), n, now, random);
       tx.commit();
     }
     upload(s, fresh.preKeys(), fresh.kemPreKeys(), replace);

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param reconnectInitial the first reconnect delay; it doubles per failed attempt
  * @param reconnectMax the largest reconnect delay
  * @param preKeyCount one-time prekeys of each kind made at registration and per top-up (100)
+ * @param receiving whether to take messages from the server. False for short CLI commands ({@code
+ *     send}, {@code list}...): pushed messages are then left unacknowledged, so the server keeps
+ *     them for the next client that receives ({@code receive}, the TUI) instead of their landing
+ *     unseen in the local store. Presence and prekey pushes are handled either way.
  */
 public record MessengerConfig(
     ServerAddress server,
@@ -34,7 +38,8 @@ public record MessengerConfig(
     boolean sendReadReceipts,
     Duration reconnectInitial,
     Duration reconnectMax,
-    int preKeyCount) {
+    int preKeyCount,
+    boolean receiving) {
 
   /** Prekeys made per batch by default (DESIGN.md). */
   public static final int DEFAULT_PREKEY_COUNT = 100;
@@ -72,7 +77,8 @@ public record MessengerConfig(
         true,
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
-        DEFAULT_PREKEY_COUNT);
+        DEFAULT_PREKEY_COUNT,
+        true);
   }
 
   /** This config with {@code allowNewIdentity} set. */
@@ -86,7 +92,8 @@ public record MessengerConfig(
         sendReadReceipts,
         reconnectInitial,
         reconnectMax,
-        preKeyCount);
+        preKeyCount,
+        receiving);
   }
 
   /** This config with read receipts on or off. */
@@ -100,7 +107,8 @@ public record MessengerConfig(
         send,
         reconnectInitial,
         reconnectMax,
-        preKeyCount);
+        preKeyCount,
+        receiving);
   }
 
   /** This config with other reconnect delays. */
@@ -114,7 +122,8 @@ public record MessengerConfig(
         sendReadReceipts,
         initial,
         max,
-        preKeyCount);
+        preKeyCount,
+        receiving);
   }
 
   /** This config with another prekey batch size (tests use fewer). */
@@ -128,6 +137,22 @@ public record MessengerConfig(
         sendReadReceipts,
         reconnectInitial,
         reconnectMax,
-        count);
+        count,
+        receiving);
+  }
+
+  /** This config with receiving on or off. */
+  public MessengerConfig withReceiving(boolean receive) {
+    return new MessengerConfig(
+        server,
+        trust,
+        client,
+        paths,
+        allowNewIdentity,
+        sendReadReceipts,
+        reconnectInitial,
+        reconnectMax,
+        preKeyCount,
+        receive);
   }
 }

@@ -167,6 +167,9 @@ public final class Messenger implements AutoCloseable {
   private final class Link implements PushListener {
     volatile Session session;
 
+    /** Outbox entries sent on this link and not yet answered: not sent twice on it. */
+    final java.util.Set<MessageId> inFlight = ConcurrentHashMap.newKeySet();
+
     @Override
     public void onPush(Frame push) {
       inbound.add(new Inbound(this, push));
@@ -291,13 +294,6 @@ public final class Messenger implements AutoCloseable {
     Session.checkPassword(password);
     Path dir = storeDir(config, name);
     boolean haveStore = java.nio.file.Files.isDirectory(dir);
-    if (!register && !haveStore && !config.allowNewIdentity()) {
-      throw new NoLocalStoreException(
-          "There is no local store for "
-              + name
-              + " on this machine; logging in here makes a new identity (your contacts will see a"
-              + " changed safety number). Import an export of your store, or allow a new identity.");
-    }
     List<Inbound> early = Collections.synchronizedList(new ArrayList<>());
     PushListener buffer =
         new PushListener() {
@@ -319,6 +315,15 @@ public final class Messenger implements AutoCloseable {
         | RuntimeException e) {
       session.close();
       throw e;
+    }
+    if (!register && !haveStore && !config.allowNewIdentity()) {
+      session.close();
+      in.keys().destroy();
+      throw new NoLocalStoreException(
+          "There is no local store for "
+              + name
+              + " on this machine; logging in here makes a new identity (your contacts will see a"
+              + " changed safety number). Import an export of your store, or allow a new identity.");
     }
     LocalStore store;
     boolean created = false;
@@ -635,6 +640,9 @@ public final class Messenger implements AutoCloseable {
     if (l == null || !l.usable()) {
       return;
     }
+    if (!l.inFlight.add(MessageId.of(e.messageId()))) {
+      return;
+    }
     byte[] ct = e.ciphertext();
     Envelope env =
         Envelope.newBuilder()
@@ -666,6 +674,7 @@ public final class Messenger implements AutoCloseable {
 
   private void sendResult(Link l, OutboxEntry e, Frame frame, Throwable error) {
     MessageId id = MessageId.of(e.messageId());
+    l.inFlight.remove(id);
     if (error != null) {
       // Connection lost or timed out: the entry stays in the outbox and goes again on reconnect.
       if (error instanceof dev.sotto.client.core.RequestTimeoutException && l.usable()) {
@@ -845,11 +854,7 @@ public final class Messenger implements AutoCloseable {
         Session s = in.link().session;
         if (s != null && in.link().usable()) {
           try {
-            topUp(
-                s,
-                false,
-                false,
-                Math.max(f.getPreKeysLow().getOneTime(), f.getPreKeysLow().getOneTimeKem()));
+            checkPreKeys(s);
           } catch (Exception e) {
             logger.warn("prekey top-up failed: {}", e.getMessage());
             problem("New prekeys could not be uploaded: " + e.getMessage());

@@ -42,9 +42,12 @@ final class Peer implements AutoCloseable {
   Messenger messenger;
 
   Peer(Path machine, ServerAddress server, String name) {
+    this(new ClientPaths(machine.resolve("config"), machine.resolve("data")), server, name);
+  }
+
+  Peer(ClientPaths paths, ServerAddress server, String name) {
     this.name = name;
     this.password = (name + " password 123").toCharArray();
-    ClientPaths paths = new ClientPaths(machine.resolve("config"), machine.resolve("data"));
     this.config =
         MessengerConfig.of(
                 server,

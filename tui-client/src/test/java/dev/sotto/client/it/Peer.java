@@ -77,7 +77,22 @@ final class Peer implements AutoCloseable {
     return messenger;
   }
 
+  /** Also tells {@code printer} of every event (the child JVM prints them). */
+  interface Printer {
+    void print(MessengerEvent e);
+  }
+
+  private volatile Printer printer;
+
+  void onEvent(Printer p) {
+    this.printer = p;
+  }
+
   private void record(MessengerEvent e) {
+    Printer p = printer;
+    if (p != null) {
+      p.print(e);
+    }
     synchronized (events) {
       events.add(e);
       events.notifyAll();

@@ -685,7 +685,12 @@ public final class Messenger implements AutoCloseable {
     if (frame.getBodyCase() == Frame.BodyCase.STORED) {
       storedBatch.add(e);
       if (storedBatch.size() == 1) {
-        worker.execute(this::flushStored);
+        try {
+          // Later answers already queued join this batch: one commit for all of them.
+          worker.execute(this::flushStored);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          flushStored();
+        }
       }
       return;
     }

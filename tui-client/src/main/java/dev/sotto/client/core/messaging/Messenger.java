@@ -379,6 +379,14 @@ public final class Messenger implements AutoCloseable {
     }
     m.scheduleDrain();
     m.worker.execute(() -> m.resendOutbox(first));
+    // The server remembers a chosen presence across connections (e.g. 'sotto status dnd').
+    m.users()
+        .thenAccept(
+            list ->
+                list.stream()
+                    .filter(u -> u.name().equals(m.username) && u.presence() != Presence.OFFLINE)
+                    .findFirst()
+                    .ifPresent(u -> m.presence = u.presence()));
     logger.info("messenger for {} started (new identity: {})", in.username(), created);
     return m;
   }
@@ -414,7 +422,10 @@ public final class Messenger implements AutoCloseable {
     return status;
   }
 
-  /** The presence this account asked for ({@link #setPresence}); ONLINE after login. */
+  /**
+   * The presence this account chose ({@link #setPresence}); after login the one the server
+   * remembers (ONLINE until the first answer arrives).
+   */
   public Presence presence() {
     return presence;
   }

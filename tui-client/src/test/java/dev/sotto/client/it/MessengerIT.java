@@ -221,7 +221,7 @@ class MessengerIT {
       assertThat(bob.awaitTexts(3, 10))
           .extracting(m -> m.kind() == Message.Kind.TEXT ? m.text() : m.kind().name())
           .containsExactly("one", "UNDECRYPTABLE", "four");
-      bob.awaitState(four.id(), MessageState.DELIVERED, 10);
+      alice.awaitState(four.id(), MessageState.DELIVERED, 10);
     }
   }
 

@@ -155,6 +155,14 @@ public final class Messenger implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Map<String, List<Inbound>> held = new HashMap<>();
   private final Map<String, Long> lastReset = new HashMap<>();
+
+  /** A send that needs a new session while the server is away; retried after the reconnect. */
+  private record Parked(CompletableFuture<?> future, Work work) {}
+
+  /** Per peer, in order; worker thread only. */
+  private final Map<String, java.util.ArrayDeque<Parked>> parked = new LinkedHashMap<>();
+
+  private static final int MAX_PARKED = 10_000;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private volatile AccountKeys keys;
@@ -500,7 +508,7 @@ public final class Messenger implements AutoCloseable {
             stored.completeExceptionally(e);
           }
         });
-    if (!submit(committed, () -> doSend(user, text, committed, stored))) {
+    if (!submit(committed, () -> doSend(user, text, committed, stored, true))) {
       stored.completeExceptionally(new NotConnectedException("The messenger is closed."));
     }
     return new Outgoing(committed, stored);
@@ -510,7 +518,8 @@ public final class Messenger implements AutoCloseable {
       String user,
       String text,
       CompletableFuture<Message> committed,
-      CompletableFuture<Message> stored)
+      CompletableFuture<Message> stored,
+      boolean mayPark)
       throws Exception {
     String peer = peerName(user);
     Objects.requireNonNull(text, "text");
@@ -522,7 +531,21 @@ public final class Messenger implements AutoCloseable {
       throw new InvalidInputException(
           "A message may have at most " + MAX_TEXT_BYTES + " bytes, this one has " + utf8.length);
     }
-    ensureSendable(peer);
+    Work again = () -> doSend(user, text, committed, stored, true);
+    if (mayPark && parked.containsKey(peer)) {
+      park(peer, committed, again); // keeps the order behind earlier parked sends
+      return;
+    }
+    try {
+      ensureSendable(peer);
+    } catch (ConnectionClosedException | NotConnectedException e) {
+      // A new session needs the server: wait for the reconnect rather than fail the send.
+      if (!mayPark || closed.get()) {
+        throw e;
+      }
+      park(peer, committed, again);
+      return;
+    }
     long now = now();
     byte[] content =
         Content.newBuilder()
@@ -557,6 +580,32 @@ public final class Messenger implements AutoCloseable {
     committed.complete(m);
     emit(new MessengerEvent.MessageSent(m));
     transmit(entry);
+  }
+
+  private void park(String peer, CompletableFuture<?> f, Work work) throws NotConnectedException {
+    int total = 0;
+    for (var q : parked.values()) {
+      total += q.size();
+    }
+    if (total >= MAX_PARKED) {
+      throw new NotConnectedException(
+          "Not connected, and too many messages are waiting for the connection.");
+    }
+    parked.computeIfAbsent(peer, k -> new java.util.ArrayDeque<>()).add(new Parked(f, work));
+  }
+
+  /** Runs the parked sends in order after a reconnect; they park again if it dropped again. */
+  private void unpark() {
+    if (parked.isEmpty()) {
+      return;
+    }
+    Map<String, java.util.ArrayDeque<Parked>> waiting = new LinkedHashMap<>(parked);
+    parked.clear();
+    for (var q : waiting.values()) {
+      for (Parked p : q) {
+        runGuarded(p.future(), p.work());
+      }
+    }
   }
 
   /** Fails unless {@code peer}'s identity is trusted; makes a session when there is none. */
@@ -606,15 +655,25 @@ public final class Messenger implements AutoCloseable {
   }
 
   private PreKeyBundle fetchBundle(String peer) throws Exception {
-    Frame f =
-        call(
-                Frame.newBuilder()
-                    .setFetchPreKeyBundle(
-                        FetchPreKeyBundle.newBuilder()
-                            .setAddress(
-                                Address.newBuilder().setUser(peer).setDeviceId(Session.DEVICE_ID))),
-                Frame.BodyCase.PRE_KEY_BUNDLE)
-            .get();
+    Frame f;
+    try {
+      f =
+          call(
+                  Frame.newBuilder()
+                      .setFetchPreKeyBundle(
+                          FetchPreKeyBundle.newBuilder()
+                              .setAddress(
+                                  Address.newBuilder()
+                                      .setUser(peer)
+                                      .setDeviceId(Session.DEVICE_ID))),
+                  Frame.BodyCase.PRE_KEY_BUNDLE)
+              .get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
     return toBundle(peer, f.getPreKeyBundle());
   }
 
@@ -1743,6 +1802,7 @@ public final class Messenger implements AutoCloseable {
       logger.info("prekey check after reconnect failed: {}", e.getMessage());
     }
     resendOutbox(fresh);
+    unpark();
   }
 
   private void setStatus(ConnectionStatus s) {
@@ -1775,6 +1835,14 @@ public final class Messenger implements AutoCloseable {
     if (l != null) {
       closeQuietly(l.session);
     }
+    for (var q : parked.values()) {
+      for (Parked p : q) {
+        p.future()
+            .completeExceptionally(
+                new NotConnectedException("Closed before the server could be reached."));
+      }
+    }
+    parked.clear();
     store.close();
     AccountKeys k = keys;
     if (k != null) {
@@ -1825,29 +1893,31 @@ public final class Messenger implements AutoCloseable {
   /** Runs {@code work} on the worker; its failure fails {@code f}. False if closed. */
   private boolean submit(CompletableFuture<?> f, Work work) {
     try {
-      worker.execute(
-          () -> {
-            try {
-              work.run();
-            } catch (ExecutionException e) {
-              f.completeExceptionally(e.getCause() == null ? e : e.getCause());
-            } catch (Exception | Error e) {
-              if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-              }
-              if (!(e instanceof InvalidInputException
-                  || e instanceof IdentityChangedException
-                  || e instanceof ServerException
-                  || e instanceof IOException)) {
-                logger.warn("messenger task failed", e);
-              }
-              f.completeExceptionally(e);
-            }
-          });
+      worker.execute(() -> runGuarded(f, work));
       return true;
     } catch (java.util.concurrent.RejectedExecutionException e) {
       f.completeExceptionally(new NotConnectedException("The messenger is closed."));
       return false;
+    }
+  }
+
+  /** Runs {@code work} on this (the worker) thread; its failure fails {@code f}. */
+  private void runGuarded(CompletableFuture<?> f, Work work) {
+    try {
+      work.run();
+    } catch (ExecutionException e) {
+      f.completeExceptionally(e.getCause() == null ? e : e.getCause());
+    } catch (Exception | Error e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (!(e instanceof InvalidInputException
+          || e instanceof IdentityChangedException
+          || e instanceof ServerException
+          || e instanceof IOException)) {
+        logger.warn("messenger task failed", e);
+      }
+      f.completeExceptionally(e);
     }
   }
 

@@ -325,6 +325,45 @@ class MessengerIT {
     }
   }
 
+  @Test
+  void droppedMessage_showsAsGapFromTheRatchetCounters() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.m().send("bob", "first").stored().get(10, TimeUnit.SECONDS);
+      bob.awaitTexts(1, 10);
+      // "lost" is committed while the server is away, then removed from the outbox before it is
+      // ever sent: to bob it is exactly a message the server dropped.
+      server.close();
+      server = null;
+      alice.m().send("bob", "lost").committed().get(10, TimeUnit.SECONDS);
+      alice.close();
+      SottoServer probe = SottoServer.start(serverConfig(0));
+      byte[] serverId = probe.serverId();
+      probe.close();
+      try (var keys =
+              new AutoCloseableKeys(
+                  dev.sotto.keystore.account.AccountKeys.derive(
+                      alice.password, serverId, "alice", Peer.LOWERED));
+          var store =
+              dev.sotto.keystore.store.LocalStore.open(
+                  dev.sotto.client.core.messaging.Messenger.storeDir(alice.config, "alice"),
+                  keys.keys().storeKey());
+          var tx = store.begin()) {
+        var outbox = tx.outbox(10);
+        assertThat(outbox).hasSize(1);
+        tx.removeFromOutbox(outbox.get(0).seq());
+        tx.commit();
+      }
+      server = SottoServer.start(serverConfig(address.port()));
+      alice.login();
+      alice.m().send("bob", "after").stored().get(20, TimeUnit.SECONDS);
+      MessengerEvent.Gap gap = bob.await(MessengerEvent.Gap.class, g -> true, 20);
+      assertThat(gap.peer()).isEqualTo("alice");
+      assertThat(gap.missing()).isEqualTo(1);
+      assertThat(bob.received()).extracting(Message::text).containsExactly("first", "after");
+    }
+  }
+
   /** Opens alice's closed local store with her store key and returns her outbox's last body. */
   private byte[] outboxBody(Peer p) throws Exception {
     byte[] serverId = server == null ? null : server.serverId();

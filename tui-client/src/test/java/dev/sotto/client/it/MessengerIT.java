@@ -360,7 +360,7 @@ class MessengerIT {
       MessengerEvent.Gap gap = bob.await(MessengerEvent.Gap.class, g -> true, 20);
       assertThat(gap.peer()).isEqualTo("alice");
       assertThat(gap.missing()).isEqualTo(1);
-      assertThat(bob.received()).extracting(Message::text).containsExactly("first", "after");
+      assertThat(bob.awaitTexts(2, 10)).extracting(Message::text).containsExactly("first", "after");
     }
   }
 

@@ -364,6 +364,32 @@ class MessengerIT {
     }
   }
 
+  @Test
+  void crashBetweenNewIdentityAndUpload_nextLoginUploadsIt() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.close();
+      // What a crash right after resetkeys' commit leaves: a new identity the server never saw.
+      try (var keys =
+              new AutoCloseableKeys(
+                  dev.sotto.keystore.account.AccountKeys.derive(
+                      alice.password, server.serverId(), "alice", Peer.LOWERED));
+          var store =
+              dev.sotto.keystore.store.LocalStore.open(
+                  dev.sotto.client.core.messaging.Messenger.storeDir(alice.config, "alice"),
+                  keys.keys().storeKey())) {
+        store.resetKeys(5, System.currentTimeMillis());
+      }
+      alice.login();
+      bob.m().send("alice", "to the new identity").stored().get(10, TimeUnit.SECONDS);
+      List<Message> got = alice.awaitTexts(1, 10);
+      assertThat(got)
+          .extracting(Message::kind, Message::text)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(Message.Kind.TEXT, "to the new identity"));
+    }
+  }
+
   /** Opens alice's closed local store with her store key and returns her outbox's last body. */
   private byte[] outboxBody(Peer p) throws Exception {
     byte[] serverId = server == null ? null : server.serverId();

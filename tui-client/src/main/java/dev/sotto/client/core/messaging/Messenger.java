@@ -360,6 +360,11 @@ public final class Messenger implements AutoCloseable {
         PreKeySet set = PreKeySet.generate(store.identity(), config.preKeyCount(), now(), m.random);
         store.installPreKeys(set);
         m.uploadFull(session, set, true);
+      } else if (!m.identityUploaded()) {
+        // A crash between making the identity (new store, resetkeys) and its upload, or an
+        // imported store: the server may hold another identity's prekeys. Replace them.
+        m.topUp(session, false, true, 0);
+        m.markIdentityUploaded();
       } else {
         m.checkPreKeys(session);
       }
@@ -1520,6 +1525,7 @@ public final class Messenger implements AutoCloseable {
           Session s = currentSession();
           PreKeySet set = store.resetKeys(config.preKeyCount(), now());
           uploadFull(s, set, true);
+          markIdentityUploaded();
           logger.info("identity of {} renewed", username);
           f.complete(null);
         });
@@ -1592,9 +1598,47 @@ public final class Messenger implements AutoCloseable {
     logger.info("uploaded {} new one-time prekeys", fresh.preKeys().size());
   }
 
+  /**
+   * The file beside the store that records which identity was last uploaded (a SHA-256 of its
+   * public keys: public data). Missing or different at login: the upload is redone.
+   */
+  private Path uploadMarker() {
+    return storeDir(config, username).resolveSibling("uploaded-identity");
+  }
+
+  private String identityDigest() throws LocalStoreException {
+    try {
+      byte[] h =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(store.identity().publicKey().keyBytes());
+      return java.util.HexFormat.of().formatHex(h);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean identityUploaded() throws LocalStoreException {
+    try {
+      return java.nio.file.Files.readString(uploadMarker()).strip().equals(identityDigest());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void markIdentityUploaded() throws LocalStoreException {
+    try {
+      java.nio.file.Files.writeString(uploadMarker(), identityDigest() + "\n");
+    } catch (IOException e) {
+      logger.warn("could not record the uploaded identity: {}", e.getMessage());
+    }
+  }
+
   private void uploadFull(Session s, PreKeySet set, boolean replace)
       throws ServerException, IOException, InterruptedException, LocalStoreException {
     upload(s, set.oneTimePreKeys(), set.oneTimeKemPreKeys(), replace);
+    if (replace) {
+      markIdentityUploaded();
+    }
   }
 
   private void upload(

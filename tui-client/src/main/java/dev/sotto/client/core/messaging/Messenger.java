@@ -169,6 +169,7 @@ public final class Messenger implements AutoCloseable {
   private volatile Link link;
   private volatile ConnectionStatus status = new ConnectionStatus.Online();
   private volatile Presence presence = Presence.ONLINE;
+  private volatile boolean readReceipts;
   private int reconnectAttempt;
 
   /** One connection and its login; pushes carry the link they came on, so acks go back on it. */
@@ -204,6 +205,7 @@ public final class Messenger implements AutoCloseable {
     this.deviceId = deviceId;
     this.store = store;
     this.keys = keys;
+    this.readReceipts = config.sendReadReceipts();
     this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, "sotto-messenger-" + username));
     this.eventThread =
         Executors.newSingleThreadExecutor(r -> daemon(r, "sotto-events-" + username));
@@ -968,8 +970,10 @@ public final class Messenger implements AutoCloseable {
         try {
           o = receiveOne(tx, env, now, events, delivered, stateInBatch);
         } catch (IllegalArgumentException bad) {
+          // The server validates envelopes; one that still breaks a rule is dropped, not acked
+          // (an ack naming a malformed id would be refused as a whole).
           logger.info("dropping a malformed envelope: {}", bad.getMessage());
-          o = Outcome.SILENT;
+          continue;
         }
         switch (o) {
           case SHOWN, SILENT -> acks.add(in);
@@ -1314,7 +1318,7 @@ public final class Messenger implements AutoCloseable {
         tx.setMessageState(id, dev.sotto.keystore.store.MessageState.SEEN);
       }
       tx.markRead(peer);
-      if (config.sendReadReceipts() && !ids.isEmpty()) {
+      if (readReceipts && !ids.isEmpty()) {
         receipt = receiptEntry(tx, peer, Receipt.Kind.READ, ids, now);
       }
       tx.commit();
@@ -1327,6 +1331,19 @@ public final class Messenger implements AutoCloseable {
       transmit(receipt);
     }
     f.complete(null);
+  }
+
+  /**
+   * Turns read receipts on or off for later {@link #markRead} calls (initially {@link
+   * MessengerConfig#sendReadReceipts()}). Delivery receipts are always sent.
+   */
+  public void setReadReceipts(boolean send) {
+    readReceipts = send;
+  }
+
+  /** Whether {@link #markRead} sends read receipts. */
+  public boolean readReceipts() {
+    return readReceipts;
   }
 
   // ------------------------------------------------------------------ users and presence

@@ -166,7 +166,10 @@ class MessengerIT {
       assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
           .contains(new UserInfo("bob", Presence.DND, false));
 
-      alice.m().send("bob", "when you have time").stored().get(10, TimeUnit.SECONDS);
+      Message held = alice.m().send("bob", "when you have time").stored().get(10, TimeUnit.SECONDS);
+      MessengerEvent.MessageHeld told =
+          alice.await(MessengerEvent.MessageHeld.class, h -> h.id().equals(held.id()), 10);
+      assertThat(told.recipientPresence()).isEqualTo(Presence.DND);
       Thread.sleep(1500);
       assertThat(bob.received()).isEmpty();
 

@@ -748,6 +748,7 @@ public final class Messenger implements AutoCloseable {
   }
 
   private final List<OutboxEntry> storedBatch = new ArrayList<>();
+  private final Map<MessageId, PresenceState> heldInBatch = new HashMap<>();
 
   private void sendResult(Link l, OutboxEntry e, Frame frame, Throwable error) {
     MessageId id = MessageId.of(e.messageId());
@@ -761,6 +762,9 @@ public final class Messenger implements AutoCloseable {
     }
     if (frame.getBodyCase() == Frame.BodyCase.STORED) {
       storedBatch.add(e);
+      if (frame.getStored().getHeld()) {
+        heldInBatch.put(id, frame.getStored().getRecipientPresence());
+      }
       if (storedBatch.size() == 1) {
         try {
           // Later answers already queued join this batch: one commit for all of them.
@@ -796,6 +800,8 @@ public final class Messenger implements AutoCloseable {
     }
     List<OutboxEntry> batch = new ArrayList<>(storedBatch);
     storedBatch.clear();
+    Map<MessageId, PresenceState> heldNow = new HashMap<>(heldInBatch);
+    heldInBatch.clear();
     List<MessengerEvent> events = new ArrayList<>();
     try (Transaction tx = store.begin()) {
       for (OutboxEntry e : batch) {
@@ -805,9 +811,15 @@ public final class Messenger implements AutoCloseable {
           Optional<dev.sotto.keystore.store.MessageState> st = store.messageState(e.messageId());
           if (st.isEmpty() || st.get() == dev.sotto.keystore.store.MessageState.PENDING) {
             tx.setMessageState(e.messageId(), dev.sotto.keystore.store.MessageState.SENT);
+            MessageId mid = MessageId.of(e.messageId());
             events.add(
                 new MessengerEvent.MessageStateChanged(
-                    h.get().conversation(), MessageId.of(e.messageId()), MessageState.STORED));
+                    h.get().conversation(), mid, MessageState.STORED));
+            PresenceState held = heldNow.get(mid);
+            if (held != null) {
+              events.add(
+                  new MessengerEvent.MessageHeld(h.get().conversation(), mid, fromWire(held)));
+            }
           }
         }
       }

@@ -26,11 +26,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run with the other keystore benchmarks: {@code scripts/bench-keystore.sh}.
  */
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 3, time = 1)
 public class SessionBenchmark {
 
   /** A fresh pair per trial; the one-time prekeys a set-up consumes are put back before each. */
@@ -117,7 +117,8 @@ public class SessionBenchmark {
    * it (PQXDH, then its first DH ratchet step).
    */
   @Benchmark
-  public byte[] setUp(SetUp s) throws Exception {
+  public byte[] setUp(SetUp s, CpuClock clock) throws Exception {
+    clock.ops++;
     s.alice.builder.process(s.bob.address, s.bundle);
     byte[] first = s.alice.cipher.encrypt(s.bob.address, s.text);
     return s.bob.cipher.decrypt(s.alice.address, first);
@@ -125,31 +126,36 @@ public class SessionBenchmark {
 
   /** {@code SessionCipher.encrypt} in steady state (load, encrypt, store). */
   @Benchmark
-  public byte[] encrypt(Steady s) throws Exception {
+  public byte[] encrypt(Steady s, CpuClock clock) throws Exception {
+    clock.ops++;
     return s.alice.cipher.encrypt(s.bob.address, s.text);
   }
 
   /** {@code SessionCipher.encrypt} then {@code decrypt}, same chain, no commit. */
   @Benchmark
-  public byte[] encryptDecrypt(Steady s) throws Exception {
+  public byte[] encryptDecrypt(Steady s, CpuClock clock) throws Exception {
+    clock.ops++;
     return s.bob.cipher.decrypt(s.alice.address, s.alice.cipher.encrypt(s.bob.address, s.text));
   }
 
   /** The same on the ratchet state objects: no store, no parsing (what the stores add). */
   @Benchmark
-  public byte[] encryptDecryptState(Steady s) throws Exception {
+  public byte[] encryptDecryptState(Steady s, CpuClock clock) throws Exception {
+    clock.ops++;
     return s.bobState.decrypt(s.aliceState.encrypt(s.text), s.random);
   }
 
   /** Decrypting a message that carries a new ratchet key, on a copy of the state. */
   @Benchmark
-  public byte[] decryptWithRatchetStep(Ratchet r) throws Exception {
+  public byte[] decryptWithRatchetStep(Ratchet r, CpuClock clock) throws Exception {
+    clock.ops++;
     return r.beforeStep.copy().decrypt(r.withStep, r.random);
   }
 
   /** Decrypting the next message of the same chain, on a copy of the state. */
   @Benchmark
-  public byte[] decryptSameChain(Ratchet r) throws Exception {
+  public byte[] decryptSameChain(Ratchet r, CpuClock clock) throws Exception {
+    clock.ops++;
     return r.afterStep.copy().decrypt(r.sameChain, r.random);
   }
 }

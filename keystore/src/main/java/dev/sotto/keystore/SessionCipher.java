@@ -11,10 +11,13 @@ import dev.sotto.keystore.ratchet.PendingPreKey;
 import dev.sotto.keystore.ratchet.RatchetMessage;
 import dev.sotto.keystore.ratchet.SessionRecord;
 import dev.sotto.keystore.ratchet.SessionState;
+import dev.sotto.keystore.state.ReplayCacheStore;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -90,7 +93,9 @@ public final class SessionCipher {
    * Decrypts a ciphertext from {@code address}.
    *
    * @throws InvalidMessageException if it is malformed, does not authenticate, names prekeys we do
-   *     not have, or skips too many messages
+   *     not have, or skips too many messages; also a first message that used no one-time prekey
+   *     while the replay cache is full and no older signed prekey can be retired to make room (see
+   *     {@link ReplayCacheStore})
    * @throws DuplicateMessageException if it was already decrypted (or is a replayed first message)
    * @throws UntrustedIdentityException if the sender's identity differs from the pinned one
    * @throws NoSessionException if it is a RatchetMessage and there is no session
@@ -214,10 +219,20 @@ public final class SessionCipher {
         SessionState.responder(
             ours.publicKey().keyBytes(), theirs.keyBytes(), sk, spk.keyPair(), replayId);
     byte[] plaintext = session.decrypt(message.message(), random);
+    // Only a first message that consumed no one-time prekey can be replayed while its prekeys live.
+    boolean needsReplayEntry = opk == null && kem.lastResort();
+    List<Integer> retire = needsReplayEntry ? makeRoomInReplayCache(spk.id()) : List.of();
     if (stores.identity().pinnedIdentity(address).isEmpty()) {
       stores.identity().pin(address, theirs);
     }
-    stores.replayCache().addReplayId(replayId, spk.id(), kem.id());
+    for (int id : retire) {
+      stores.signedPreKeys().removeSignedPreKey(id);
+      stores.replayCache().removeForSignedPreKey(id);
+      logger.info("replay cache full: closed the window of signed prekey {}", id);
+    }
+    if (needsReplayEntry) {
+      stores.replayCache().addReplayId(replayId, spk.id(), kem.id());
+    }
     if (opk != null) {
       stores.preKeys().removePreKey(opk.id());
     }
@@ -234,6 +249,49 @@ public final class SessionCipher {
     stores.sessions().storeSession(address, record);
     logger.debug("session accepted from {} (one-time prekey: {})", address, opk != null);
     return plaintext;
+  }
+
+  /**
+   * Returns the signed prekeys to retire so that one more replay-cache entry fits within {@link
+   * ReplayCacheStore#capacity()}: the oldest that still have entries, never the newest nor {@code
+   * usedSignedPreKeyId}. Deleting a signed prekey with its entries closes its replay window for
+   * good (a replay names a key that is gone), so no replay becomes possible. Changes nothing.
+   *
+   * @throws InvalidMessageException if no such signed prekey can make room: the first message is
+   *     refused (until the signed prekey is rotated)
+   */
+  private List<Integer> makeRoomInReplayCache(int usedSignedPreKeyId)
+      throws InvalidMessageException {
+    ReplayCacheStore cache = stores.replayCache();
+    int excess = cache.size() + 1 - cache.capacity();
+    if (excess <= 0) {
+      return List.of();
+    }
+    List<SignedPreKeyRecord> byAge = new ArrayList<>(stores.signedPreKeys().loadSignedPreKeys());
+    byAge.sort(
+        Comparator.comparingLong(SignedPreKeyRecord::createdAtMillis)
+            .thenComparingInt(SignedPreKeyRecord::id));
+    Map<Integer, Integer> counts = cache.countsBySignedPreKey();
+    List<Integer> retire = new ArrayList<>();
+    for (int i = 0; i < byAge.size() - 1 && excess > 0; i++) {
+      int id = byAge.get(i).id();
+      int n = counts.getOrDefault(id, 0);
+      if (id != usedSignedPreKeyId && n > 0) {
+        retire.add(id);
+        excess -= n;
+      }
+    }
+    if (excess > 0) {
+      logger.warn(
+          "replay cache full ({} entries): refused a first message without one-time prekeys",
+          cache.size());
+      throw new InvalidMessageException(
+          "first message refused: the replay cache is full ("
+              + cache.capacity()
+              + " sessions started without one-time prekeys under the live signed prekeys);"
+              + " it empties when the signed prekey is rotated");
+    }
+    return retire;
   }
 
   private static boolean knows(SessionRecord record, byte[] replayId, IdentityKey theirs) {

@@ -20,9 +20,22 @@ final class Party {
   private int nextOneTime;
 
   Party(String name, SecureRandom random, int oneTimeCount) {
+    this(name, random, oneTimeCount, new InMemoryReplayCacheStore());
+  }
+
+  /** A party whose replay cache is {@code replayCache} (e.g. one with a small capacity). */
+  Party(String name, SecureRandom random, int oneTimeCount, InMemoryReplayCacheStore replayCache) {
     this.name = name;
     this.address = new ProtocolAddress(name, 1);
-    this.stores = KeyStores.inMemory(IdentityKeyPair.generate(random));
+    KeyStores mem = KeyStores.inMemory(IdentityKeyPair.generate(random));
+    this.stores =
+        new KeyStores(
+            mem.identity(),
+            mem.preKeys(),
+            mem.signedPreKeys(),
+            mem.kemPreKeys(),
+            mem.sessions(),
+            replayCache);
     this.cipher = new SessionCipher(stores, random);
     this.builder = new SessionBuilder(stores, random);
     this.keys = PreKeySet.generate(stores.identity().identityKeyPair(), oneTimeCount, 0, random);

@@ -125,7 +125,23 @@ public final class MlKem768 {
           "expected 1088-byte ML-KEM-768 ciphertext, got "
               + (ciphertext == null ? "none" : ciphertext.length + " bytes"));
     }
-    return new MLKEMExtractor(privateParameters(seed)).extractSecret(ciphertext);
+    return decapsulate(privateParameters(seed), ciphertext);
+  }
+
+  /** Decapsulates with an expanded private key ({@link #expand}); checks the length as above. */
+  static byte[] decapsulate(MLKEMPrivateKeyParameters key, byte[] ciphertext)
+      throws InvalidMessageException {
+    if (ciphertext == null || ciphertext.length != CIPHERTEXT_LENGTH) {
+      throw new InvalidMessageException(
+          "expected 1088-byte ML-KEM-768 ciphertext, got "
+              + (ciphertext == null ? "none" : ciphertext.length + " bytes"));
+    }
+    return new MLKEMExtractor(key).extractSecret(ciphertext);
+  }
+
+  /** Expands a 64-byte seed into the private key (with its public key). */
+  static MLKEMPrivateKeyParameters expand(byte[] seed) {
+    return privateParameters(seed);
   }
 
   private static MLKEMPrivateKeyParameters privateParameters(byte[] seed) {

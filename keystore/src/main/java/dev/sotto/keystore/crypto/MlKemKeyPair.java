@@ -2,17 +2,35 @@ package dev.sotto.keystore.crypto;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
+import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
 
 /**
  * An immutable ML-KEM-768 key pair kept as its 64-byte seed. {@link #toString()} shows no bytes.
  */
 public final class MlKemKeyPair {
   private final byte[] seed;
-  private final byte[] publicKey;
+
+  /**
+   * The key expanded from the seed ({@code ML-KEM.KeyGen_internal}), computed once on first use:
+   * decapsulation and the public key share it, and a key loaded only to decapsulate expands once.
+   */
+  private volatile MLKEMPrivateKeyParameters expanded;
 
   private MlKemKeyPair(byte[] seed) {
+    if (seed == null || seed.length != MlKem768.SEED_LENGTH) {
+      throw new IllegalArgumentException(
+          "expected 64-byte ML-KEM seed, got " + (seed == null ? "null" : seed.length));
+    }
     this.seed = seed.clone();
-    this.publicKey = MlKem768.publicKey(this.seed);
+  }
+
+  private MLKEMPrivateKeyParameters expanded() {
+    MLKEMPrivateKeyParameters e = expanded;
+    if (e == null) {
+      e = MlKem768.expand(seed);
+      expanded = e;
+    }
+    return e;
   }
 
   /** Generates a fresh key pair. */
@@ -27,7 +45,7 @@ public final class MlKemKeyPair {
 
   /** Returns a copy of the 1184-byte encapsulation key. */
   public byte[] publicKey() {
-    return publicKey.clone();
+    return expanded().getPublicKey();
   }
 
   /** Returns a copy of the seed (for serialization of local records only). */
@@ -41,7 +59,7 @@ public final class MlKemKeyPair {
    * @throws dev.sotto.keystore.InvalidMessageException if the ciphertext is not 1088 bytes
    */
   public byte[] decapsulate(byte[] ciphertext) throws dev.sotto.keystore.InvalidMessageException {
-    return MlKem768.decapsulate(seed, ciphertext);
+    return MlKem768.decapsulate(expanded(), ciphertext);
   }
 
   @Override
@@ -51,7 +69,7 @@ public final class MlKemKeyPair {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(publicKey);
+    return Arrays.hashCode(publicKey());
   }
 
   @Override

@@ -7,11 +7,20 @@ import java.util.Arrays;
 /** An immutable X25519 key pair. {@link #toString()} never shows key bytes. */
 public final class X25519KeyPair {
   private final byte[] privateKey;
-  private final byte[] publicKey;
+
+  /**
+   * Computed on first use (a scalar multiplication): a responder that loads a prekey only to agree
+   * with it never needs its public half. Deterministic, so a race computes the same bytes twice.
+   */
+  private volatile byte[] publicKey;
 
   private X25519KeyPair(byte[] privateKey) {
+    if (privateKey == null || privateKey.length != X25519.KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "expected 32-byte X25519 private key, got "
+              + (privateKey == null ? "null" : privateKey.length));
+    }
     this.privateKey = privateKey.clone();
-    this.publicKey = X25519.publicKey(this.privateKey);
   }
 
   private X25519KeyPair(byte[] privateKey, byte[] publicKey) {
@@ -49,7 +58,16 @@ public final class X25519KeyPair {
 
   /** Returns a copy of the public key. */
   public byte[] publicKey() {
-    return publicKey.clone();
+    return publicKeyBytes().clone();
+  }
+
+  private byte[] publicKeyBytes() {
+    byte[] p = publicKey;
+    if (p == null) {
+      p = X25519.publicKey(privateKey);
+      publicKey = p;
+    }
+    return p;
   }
 
   /** Returns a copy of the private key (for serialization of local records only). */
@@ -73,7 +91,7 @@ public final class X25519KeyPair {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(publicKey);
+    return Arrays.hashCode(publicKeyBytes());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.sotto.keystore.state;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,6 +10,24 @@ public final class InMemoryReplayCacheStore implements ReplayCacheStore {
   private record Owners(int signedPreKeyId, int kemPreKeyId) {}
 
   private final Map<ByteBuffer, Owners> entries = new ConcurrentHashMap<>();
+  private final int capacity;
+
+  /** A cache with {@link #DEFAULT_CAPACITY}. */
+  public InMemoryReplayCacheStore() {
+    this(DEFAULT_CAPACITY);
+  }
+
+  /**
+   * A cache bounded at {@code capacity} entries.
+   *
+   * @throws IllegalArgumentException if {@code capacity < 1}
+   */
+  public InMemoryReplayCacheStore(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("expected a capacity of at least 1, got " + capacity);
+    }
+    this.capacity = capacity;
+  }
 
   @Override
   public boolean containsReplayId(byte[] replayId) {
@@ -30,8 +49,22 @@ public final class InMemoryReplayCacheStore implements ReplayCacheStore {
     entries.values().removeIf(o -> o.kemPreKeyId() == kemPreKeyId);
   }
 
-  /** Returns the number of entries. */
+  @Override
   public int size() {
     return entries.size();
+  }
+
+  @Override
+  public Map<Integer, Integer> countsBySignedPreKey() {
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (Owners o : entries.values()) {
+      counts.merge(o.signedPreKeyId(), 1, Integer::sum);
+    }
+    return Map.copyOf(counts);
+  }
+
+  @Override
+  public int capacity() {
+    return capacity;
   }
 }

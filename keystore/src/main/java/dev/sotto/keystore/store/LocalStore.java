@@ -9,6 +9,7 @@ import dev.sotto.keystore.UntrustedIdentityException;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.identity.IdentityKeyPair;
 import dev.sotto.keystore.prekey.PreKeySet;
+import dev.sotto.keystore.state.ReplayCacheStore;
 import dev.sotto.store.Batch;
 import dev.sotto.store.JournaledStore;
 import dev.sotto.store.RecoveryReport;
@@ -93,6 +94,7 @@ public final class LocalStore extends RecordView implements AutoCloseable {
   private final ReentrantLock transactions = new ReentrantLock(true);
   private final byte[] dataKey;
   private final byte[] storeId;
+  private volatile int replayCacheCapacity = ReplayCacheStore.DEFAULT_CAPACITY;
 
   private LocalStore(
       Path dir, JournaledStore store, byte[] dataKey, byte[] storeId, SecureRandom random) {
@@ -363,6 +365,19 @@ public final class LocalStore extends RecordView implements AutoCloseable {
     return random;
   }
 
+  /** The bound on the replay cache ({@link ReplayCacheStore#capacity()}). */
+  int replayCacheCapacity() {
+    return replayCacheCapacity;
+  }
+
+  /** Lowers the replay-cache bound, so that tests can fill it quickly. */
+  void replayCacheCapacityForTests(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("expected a capacity of at least 1, got " + capacity);
+    }
+    this.replayCacheCapacity = capacity;
+  }
+
   // ------------------------------------------------------------------ renewal and password
 
   /**
@@ -571,6 +586,22 @@ public final class LocalStore extends RecordView implements AutoCloseable {
         continue;
       }
       out.add(new Plain(e.key(), cipher.open(map, e.key(), e.value())));
+    }
+    return out;
+  }
+
+  @Override
+  List<byte[]> keys(String map) throws LocalStoreException {
+    List<Store.Entry> raw;
+    try {
+      raw = store.scan(map, new byte[0], Integer.MAX_VALUE);
+    } catch (StoreException e) {
+      throw new LocalStoreException(
+          "cannot read the local store " + dir + ": " + e.getMessage(), e);
+    }
+    List<byte[]> out = new ArrayList<>(raw.size());
+    for (Store.Entry e : raw) {
+      out.add(e.key());
     }
     return out;
   }

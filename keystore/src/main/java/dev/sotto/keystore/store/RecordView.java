@@ -74,6 +74,9 @@ abstract class RecordView {
   /** Up to {@code limit} opened records whose key starts with {@code prefix}, in key order. */
   abstract List<Plain> scan(String map, byte[] prefix, int limit) throws LocalStoreException;
 
+  /** The keys of every record in {@code map}, in key order, without opening the records. */
+  abstract List<byte[]> keys(String map) throws LocalStoreException;
+
   // ------------------------------------------------------------------ keys
 
   static byte[] intKey(int id) {

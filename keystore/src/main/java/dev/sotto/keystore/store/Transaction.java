@@ -315,6 +315,35 @@ public final class Transaction extends RecordView implements AutoCloseable {
     return out;
   }
 
+  @Override
+  List<byte[]> keys(String map) throws LocalStoreException {
+    check();
+    TreeMap<byte[], byte[]> merged = new TreeMap<>(Arrays::compareUnsigned);
+    for (byte[] k : store.keys(map)) {
+      merged.put(k, k);
+    }
+    TreeMap<byte[], byte[]> m = staged.get(map);
+    if (m != null) {
+      for (Map.Entry<byte[], byte[]> e : m.entrySet()) {
+        if (e.getValue() == DELETED) {
+          merged.remove(e.getKey());
+        } else {
+          merged.put(e.getKey(), e.getKey());
+        }
+      }
+    }
+    List<byte[]> out = new ArrayList<>(merged.size());
+    for (byte[] k : merged.keySet()) {
+      out.add(k.clone());
+    }
+    return out;
+  }
+
+  /** The bound on the replay cache of this store. */
+  int replayCacheCapacity() {
+    return store.replayCacheCapacity();
+  }
+
   private static boolean startsWith(byte[] key, byte[] prefix) {
     return key.length >= prefix.length
         && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);

@@ -16,7 +16,9 @@ import dev.sotto.keystore.state.ReplayCacheStore;
 import dev.sotto.keystore.state.SessionStore;
 import dev.sotto.keystore.state.SignedPreKeyStore;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -247,5 +249,25 @@ final class TransactionKeyStores
         tx.delete(RecordView.REPLAY, p.key());
       }
     }
+  }
+
+  @Override
+  public int size() {
+    return unchecked(RecordView.REPLAY, () -> tx.keys(RecordView.REPLAY).size());
+  }
+
+  @Override
+  public Map<Integer, Integer> countsBySignedPreKey() {
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (RecordView.Plain p : all(RecordView.REPLAY)) {
+      Records.ReplayOwners o = unchecked(RecordView.REPLAY, () -> Records.decodeReplay(p.value()));
+      counts.merge(o.signedPreKeyId(), 1, Integer::sum);
+    }
+    return Map.copyOf(counts);
+  }
+
+  @Override
+  public int capacity() {
+    return tx.replayCacheCapacity();
   }
 }

@@ -1,0 +1,85 @@
+package dev.sotto.bench.load;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * W4: opens {@code --idle} connections (logged in: Sotto login, XMPP bind and presence; TLS only
+ * for the relay), lets the server settle, and reports the growth of its resident memory per
+ * connection, and its CPU while they sit idle.
+ */
+final class IdleWorkload implements LoadConnection.Sink {
+  private final LoadMain m;
+  private final List<LoadConnection> dirty = LoadConnection.newDirtyList();
+  private int failures;
+  private String firstFailure = "";
+
+  IdleWorkload(LoadMain m) {
+    this.m = m;
+  }
+
+  void run() throws Exception {
+    ProcStats.Sample before = m.serverSample();
+    if (before == null) {
+      throw new IllegalStateException("W4 needs --server-pid");
+    }
+    List<LoadConnection> conns = new ArrayList<>();
+    for (int i = 0; i < m.idle; i++) {
+      conns.add(m.connection(i, m.prefix + i, this, dirty));
+    }
+    long t0 = System.nanoTime();
+    m.onLoop(() -> m.openAll(conns, 16), 1200);
+    double openSeconds = (System.nanoTime() - t0) / 1e9;
+    if (m.target == Target.XMPP) {
+      m.onLoop(
+          () -> {
+            for (LoadConnection c : conns) {
+              ((XmppConnection) c).announce();
+            }
+            LoadConnection.flushAll(dirty);
+            return Future.succeededFuture();
+          },
+          10);
+    }
+    Thread.sleep(5000);
+    ProcStats.Sample settled = m.serverSample();
+    Thread.sleep(5000);
+    ProcStats.Sample after = m.serverSample();
+    m.onLoop(() -> LoadMain.closeAll(conns), 120);
+    LinkedHashMap<String, String> row = m.rowStart("w4");
+    row.put("connections", Integer.toString(conns.size()));
+    row.put("open_s", ResultsTable.num(openSeconds, 1));
+    row.put("rss_before_MiB", ResultsTable.num(before.rssKib() / 1024.0, 0));
+    row.put("rss_after_MiB", ResultsTable.num(after.rssKib() / 1024.0, 0));
+    row.put(
+        "KiB_per_conn",
+        ResultsTable.num((after.rssKib() - before.rssKib()) / (double) conns.size(), 1));
+    row.put("idle_cpu_pct", ResultsTable.num(100 * after.coreFractionSince(settled), 1));
+    row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
+    row.put("note", m.note());
+    System.out.println("W4 " + ResultsTable.summary(row));
+    ResultsTable.append(
+        m.results().resolve("w4-idle.md"),
+        "W4 idle connections",
+        LoadMain.setupText()
+            + "\n\nServer RSS (VmRSS) before the connections and 10 s after the last one opened;"
+            + " the difference per connection. RSS of a JVM includes heap it has not returned,"
+            + " so this is an upper bound of what a connection costs.",
+        row);
+  }
+
+  @Override
+  public void delivered(LoadConnection at, byte[] id, long nowNanos) {}
+
+  @Override
+  public void batchStored(LoadConnection at, long nowNanos) {}
+
+  @Override
+  public void failed(LoadConnection at, String what) {
+    if (failures++ == 0) {
+      firstFailure = "conn " + at.index + ": " + what;
+    }
+  }
+}

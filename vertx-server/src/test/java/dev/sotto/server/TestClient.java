@@ -44,6 +44,7 @@ final class TestClient implements AutoCloseable {
   private final OutputStream out;
   private final FrameReader reader;
   private final AtomicLong ids = new AtomicLong();
+  private final java.util.ArrayDeque<Frame> unsolicited = new java.util.ArrayDeque<>();
 
   private TestClient(SSLSocket socket) throws IOException {
     this.socket = socket;
@@ -90,6 +91,23 @@ final class TestClient implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Connects with a small socket receive buffer (set before connecting, so the TCP window stays
+   * small): a client that stops reading then fills the server's buffers quickly.
+   */
+  static TestClient connectWithReceiveBuffer(int port, int bytes)
+      throws IOException, GeneralSecurityException {
+    java.net.Socket raw = new java.net.Socket();
+    raw.setReceiveBufferSize(bytes);
+    raw.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+    SSLSocket s =
+        (SSLSocket) trustAll().getSocketFactory().createSocket(raw, "127.0.0.1", port, true);
+    s.setEnabledProtocols(new String[] {"TLSv1.3"});
+    s.setSoTimeout(15_000);
+    s.startHandshake();
+    return new TestClient(s);
+  }
+
   static TestClient connect(int port) throws IOException, GeneralSecurityException {
     return new TestClient(tlsSocket(port, "TLSv1.3"));
   }
@@ -126,6 +144,9 @@ final class TestClient implements AutoCloseable {
       if (f.getRequestId() == id) {
         return f;
       }
+      if (unsolicited.size() < 100_000) {
+        unsolicited.add(f);
+      }
     }
   }
 
@@ -141,6 +162,22 @@ final class TestClient implements AutoCloseable {
 
   Frame read() throws IOException, WireException {
     return reader.read();
+  }
+
+  /**
+   * The next frame that answered no request of {@link #request} (pushes, in order): first those set
+   * aside while waiting for answers, then from the socket; null at end of stream.
+   */
+  Frame nextPush() throws IOException, WireException {
+    Frame f = unsolicited.poll();
+    return f != null ? f : reader.read();
+  }
+
+  /** Sends a request without waiting; returns its request id. */
+  long sendRequest(Frame.Builder frame) throws IOException {
+    long id = ids.incrementAndGet();
+    send(frame.setRequestId(id).build());
+    return id;
   }
 
   Frame hello() throws IOException, WireException {

@@ -21,8 +21,11 @@ public final class ConnectionHub {
   private final OutboundBudget budget;
   private final Throttles throttles;
   private final LongSupplier nanoClock;
+  private final ConnectionListener listener;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong slowReaderCloses = new AtomicLong();
+  private final AtomicLong outboundBudgetCloses = new AtomicLong();
 
   public ConnectionHub(
       NetConfig config,
@@ -30,6 +33,17 @@ public final class ConnectionHub {
       ConnectionRegistry registry,
       Throttles throttles,
       LongSupplier nanoClock) {
+    this(config, dispatcher, registry, throttles, nanoClock, ConnectionListener.NONE);
+  }
+
+  public ConnectionHub(
+      NetConfig config,
+      Dispatcher dispatcher,
+      ConnectionRegistry registry,
+      Throttles throttles,
+      LongSupplier nanoClock,
+      ConnectionListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
     this.config = Objects.requireNonNull(config, "config");
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -40,6 +54,10 @@ public final class ConnectionHub {
 
   public NetConfig config() {
     return config;
+  }
+
+  public ConnectionListener listener() {
+    return listener;
   }
 
   public Dispatcher dispatcher() {
@@ -86,6 +104,24 @@ public final class ConnectionHub {
         action.accept(c);
       }
     }
+  }
+
+  void countSlowReaderClose() {
+    slowReaderCloses.incrementAndGet();
+  }
+
+  void countOutboundBudgetClose() {
+    outboundBudgetCloses.incrementAndGet();
+  }
+
+  /** Connections closed because their write queue stayed full too long (since start). */
+  public long slowReaderCloses() {
+    return slowReaderCloses.get();
+  }
+
+  /** Connections closed because a write would pass the per-connection or global budget. */
+  public long outboundBudgetCloses() {
+    return outboundBudgetCloses.get();
   }
 
   /** How many connections are open. */

@@ -319,7 +319,7 @@ public final class LoadMain implements Callable<Integer> {
         + " pinned with taskset to one core, the server to the other. Open-loop pacing (latency is"
         + " measured from each message's due time). Payloads are real Double Ratchet ciphertexts made"
         + " up front per pair by the keystore's SessionBuilder/SessionCipher and cycled. Sotto"
-        + " accounts use Argon2id lowered to 64 KiB, 1 pass (client-side AccountKeys.derive)."
+        + " accounts use Argon2id lowered to 8 MiB, 1 pass (the server's floor) (client-side AccountKeys.derive)."
         + " Server CPU is utime+stime from /proc/<pid>/stat over the measured window divided by the"
         + " messages delivered in it; bytes on the wire are TLS bytes counted below the generator's"
         + " TLS (both directions, all connections) per delivered message. A run whose generator is"

@@ -11,6 +11,7 @@ import dev.sotto.wire.proto.Envelope;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.MessagePush;
 import dev.sotto.wire.proto.Ok;
+import dev.sotto.wire.proto.PresenceState;
 import dev.sotto.wire.proto.Stored;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -116,7 +117,10 @@ public final class LimitRelay {
               encode(
                   Frame.newBuilder()
                       .setRequestId(frame.getRequestId())
-                      .setStored(Stored.newBuilder().setMessageId(in.getMessageId()))
+                      .setStored(
+                          Stored.newBuilder()
+                              .setMessageId(in.getMessageId())
+                              .setRecipientPresence(PresenceState.ONLINE))
                       .build()));
           Peer to = partner;
           if (to != null && !to.closed) {

@@ -2,7 +2,9 @@
 # ejabberd (Debian package) as the benchmark peer, configured for a fair comparison on one host:
 # every listener on 127.0.0.1 (Erlang's distribution and epmd too), STARTTLS on (the package's
 # self-signed certificate), no c2s traffic shaper, offline storage on with a raised
-# max_user_offline_messages, a raised open-file limit and N Erlang schedulers.
+# max_user_offline_messages, a raised open-file limit and N Erlang schedulers that do not
+# busy-wait (+sbwt none: otherwise /proc CPU overstates light load; the `util` command reads the
+# scheduler utilisation as a cross-check).
 #
 # Usage (as root):
 #   bench/peer/ejabberd-setup.sh install            apt-get install ejabberd if missing
@@ -64,7 +66,7 @@ configure() {
     'INET_DIST_INTERFACE=127.0.0.1' \
     'ERL_EPMD_ADDRESS=127.0.0.1' \
     'export ERL_EPMD_ADDRESS' \
-    "ERL_OPTIONS=\"-env ERL_CRASH_DUMP_BYTES 0 +S $SCHEDULERS:$SCHEDULERS +SDcpu 1:1 +SDio 1\"" \
+    "ERL_OPTIONS=\"-env ERL_CRASH_DUMP_BYTES 0 +S $SCHEDULERS:$SCHEDULERS +SDcpu 1:1 +SDio 1 +sbwt none +sbwtdcpu none +sbwtdio none\"" \
     'ERL_MAX_PORTS=65536')
   printf '%s\n' "$extra" >> "$CTLCFG"
   printf '%s\n' "$extra" >> "$DEFAULTS"

@@ -146,6 +146,23 @@ public final class LoadMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * Loads and initializes the JDK's TLS client (classes, key-share generators) on this thread: done
+   * lazily on the event loop it blocks the first handshake for seconds, long enough for ejabberd to
+   * give up on a STARTTLS that has not begun.
+   */
+  private static void warmUpTls() throws Exception {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, null, null);
+    javax.net.ssl.SSLEngine engine = context.createSSLEngine("localhost", 443);
+    engine.setUseClientMode(true);
+    engine.beginHandshake();
+    java.nio.ByteBuffer net =
+        java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.wrap(java.nio.ByteBuffer.allocate(0), net);
+    engine.closeOutbound();
+  }
+
   // ------------------------------------------------------------------ shared by the workloads
 
   Vertx vertx() {

@@ -89,7 +89,9 @@ final class XmppConnection extends LoadConnection {
                 return Future.failedFuture("STARTTLS refused");
               }
               splitter.reset();
-              return socket.upgradeToSsl(tls, domain);
+              return socket
+                  .upgradeToSsl(domain)
+                  .onFailure(e -> sink.failed(this, "STARTTLS: " + e));
             })
         .compose(v -> restartStream(st -> Xml.name(st).equals("stream:features")))
         .compose(

@@ -20,6 +20,7 @@ public final class XmppStreamSplitter {
   private int tagStart = -1;
   private int stanzaStart = -1;
   private byte quote;
+  private int generation;
 
   /**
    * @param maxStanza the longest piece accepted, in bytes (the stream is broken beyond it)
@@ -31,8 +32,12 @@ public final class XmppStreamSplitter {
     this.maxStanza = maxStanza;
   }
 
-  /** Forgets everything: the next bytes start a new stream. */
+  /**
+   * Forgets everything: the next bytes start a new stream. May be called from the consumer inside
+   * {@link #feed}: the rest of that feed is dropped (after STARTTLS the rest would be TLS).
+   */
   public void reset() {
+    generation++;
     len = 0;
     pos = 0;
     depth = 0;
@@ -50,6 +55,7 @@ public final class XmppStreamSplitter {
     ensure(n);
     System.arraycopy(data, off, buf, len, n);
     len += n;
+    int fed = generation;
     while (pos < len) {
       byte b = buf[pos];
       if (tagStart < 0) {
@@ -100,6 +106,9 @@ public final class XmppStreamSplitter {
           stanzaStart = tagStart;
         }
         depth++;
+      }
+      if (generation != fed) {
+        return; // reset by the consumer
       }
       tagStart = -1;
       pos = end;

@@ -76,6 +76,26 @@ class XmppStreamSplitterTest {
   }
 
   @Test
+  void reset_fromInsideConsumer_dropsRestOfFeed() {
+    XmppStreamSplitter s = new XmppStreamSplitter(4096);
+    List<String> got = new ArrayList<>();
+    byte[] b =
+        (HEADER + PROCEED + "\u0016\u0003\u0001 not xml <<").getBytes(StandardCharsets.UTF_8);
+    s.feed(
+        b,
+        0,
+        b.length,
+        piece -> {
+          got.add(piece);
+          if (piece.equals(PROCEED)) {
+            s.reset();
+          }
+        });
+    assertThat(got).hasSize(2).last().isEqualTo(PROCEED);
+    assertThat(split(s, HEADER + FEATURES)).hasSize(2).last().isEqualTo(FEATURES);
+  }
+
+  @Test
   void feed_oversizedStanza_rejected() {
     XmppStreamSplitter s = new XmppStreamSplitter(128);
     split(s, HEADER);

@@ -64,6 +64,12 @@ public final class LoadMain implements Callable<Integer> {
       description = "W2: rising rates")
   List<Double> rates;
 
+  @Option(
+      names = "--p99-limit-ms",
+      defaultValue = "50",
+      description = "W2: a step whose p99 passes this ends the ramp (the issue's rule: 50)")
+  double p99LimitMs;
+
   @Option(names = "--warmup", defaultValue = "5", description = "seconds")
   double warmup;
 

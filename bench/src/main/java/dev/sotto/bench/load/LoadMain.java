@@ -70,6 +70,12 @@ public final class LoadMain implements Callable<Integer> {
       description = "W2: a step whose p99 passes this ends the ramp (the issue's rule: 50)")
   double p99LimitMs;
 
+  @Option(
+      names = "--prewarm",
+      defaultValue = "0",
+      description = "W2: seconds at the first rate before the ramp, not recorded (JIT warm-up)")
+  double prewarm;
+
   @Option(names = "--warmup", defaultValue = "5", description = "seconds")
   double warmup;
 

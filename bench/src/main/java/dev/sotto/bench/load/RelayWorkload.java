@@ -116,6 +116,10 @@ final class RelayWorkload implements LoadConnection.Sink {
     String stop = "all rates sustained";
     StringBuilder steps = new StringBuilder();
     try {
+      if (m.prewarm > 0) {
+        LinkedHashMap<String, String> warm = runStep(m.rates.get(0), 0, m.prewarm, "prewarm");
+        System.out.println("prewarm (not recorded) " + ResultsTable.summary(warm));
+      }
       for (double r : m.rates) {
         LinkedHashMap<String, String> row = runStep(r, m.warmup, m.duration, "w2-step");
         record(row);
@@ -151,6 +155,7 @@ final class RelayWorkload implements LoadConnection.Sink {
     }
     LinkedHashMap<String, String> w2 = m.rowStart("w2");
     w2.put("p99_limit_ms", ResultsTable.num(m.p99LimitMs, 0));
+    w2.put("prewarm_s", ResultsTable.num(m.prewarm, 0));
     w2.put("saturation_msg_s", ResultsTable.num(best, 0));
     w2.put("server_cpu_us_per_msg_at_saturation", bestCpu);
     w2.put("stopped_by", stop);

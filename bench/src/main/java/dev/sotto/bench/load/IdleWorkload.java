@@ -36,6 +36,8 @@ final class IdleWorkload implements LoadConnection.Sink {
     m.onLoop(() -> m.openAll(first, 16), 1200);
     announce(first);
     Thread.sleep(3000);
+    boolean jvm = m.target != Target.XMPP;
+    long heapBefore = jvm ? JvmHeap.liveKibAfterGc(m.serverPid) : -1;
     ProcStats.Sample before = m.serverSample();
     long t0 = System.nanoTime();
     m.onLoop(() -> m.openAll(rest, 16), 1200);
@@ -45,6 +47,7 @@ final class IdleWorkload implements LoadConnection.Sink {
     ProcStats.Sample settled = m.serverSample();
     Thread.sleep(5000);
     ProcStats.Sample after = m.serverSample();
+    long heapAfter = jvm ? JvmHeap.liveKibAfterGc(m.serverPid) : -1;
     m.onLoop(() -> LoadMain.closeAll(conns), 120);
     LinkedHashMap<String, String> row = m.rowStart("w4");
     row.put("connections", Integer.toString(conns.size()));
@@ -56,6 +59,11 @@ final class IdleWorkload implements LoadConnection.Sink {
         "KiB_per_conn",
         ResultsTable.num(
             (after.rssKib() - before.rssKib()) / (double) Math.max(1, rest.size()), 1));
+    row.put(
+        "live_heap_KiB_per_conn",
+        heapBefore < 0 || heapAfter < 0
+            ? "n/a"
+            : ResultsTable.num((heapAfter - heapBefore) / (double) Math.max(1, rest.size()), 1));
     row.put("idle_cpu_pct", ResultsTable.num(100 * after.coreFractionSince(settled), 1));
     row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
     row.put("note", m.note());
@@ -66,8 +74,10 @@ final class IdleWorkload implements LoadConnection.Sink {
         LoadMain.setupText()
             + "\n\nServer RSS (VmRSS) after a first tenth of the connections (at most 100, to"
             + " warm the server up) and 5 s after the rest opened; the difference per connection of"
-            + " the rest. RSS of a JVM includes heap it has not returned,"
-            + " so this is an upper bound of what a connection costs.",
+            + " the rest. RSS of a JVM includes heap it has grown and not returned, so it is an"
+            + " upper bound; for the JVM targets live_heap_KiB_per_conn is the growth of the heap"
+            + " in use after a full GC (jcmd GC.run, GC.heap_info), which leaves out off-heap"
+            + " buffers (TLS engines, direct memory) that RSS does count.",
         row);
   }
 

@@ -22,6 +22,9 @@ abstract class LoadConnection {
     /** Every message sent since the last {@link #markBatchEnd} is stored by the server. */
     void batchStored(LoadConnection at, long nowNanos);
 
+    /** The server confirmed one message as stored (Sotto and the relay only). */
+    default void stored(LoadConnection at, long nowNanos) {}
+
     /** The server refused something or the connection failed; the run notes it. */
     void failed(LoadConnection at, String what);
   }

@@ -46,6 +46,9 @@ final class RelayWorkload implements LoadConnection.Sink {
     long windowDelivered;
     long duplicates;
     long arrivalsInWindow;
+    long storedInWindow;
+    long storedTotal;
+    long deliveredTotal;
     boolean inWindow;
     boolean ended;
     long endNanos;
@@ -271,6 +274,7 @@ final class RelayWorkload implements LoadConnection.Sink {
     if (nonce != s.nonce) {
       return; // a straggler from an earlier step
     }
+    s.deliveredTotal++;
     if (s.inWindow) {
       s.arrivalsInWindow++;
     }
@@ -288,6 +292,17 @@ final class RelayWorkload implements LoadConnection.Sink {
 
   @Override
   public void batchStored(LoadConnection at, long nowNanos) {}
+
+  @Override
+  public void stored(LoadConnection at, long nowNanos) {
+    Step s = step;
+    if (s != null) {
+      s.storedTotal++;
+      if (s.inWindow) {
+        s.storedInWindow++;
+      }
+    }
+  }
 
   @Override
   public void failed(LoadConnection at, String what) {
@@ -335,6 +350,12 @@ final class RelayWorkload implements LoadConnection.Sink {
     row.put("duplicates", Long.toString(s.duplicates));
     row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
     row.put("note", m.note());
+    // Not in the table (its columns are fixed): tells "accepted but not pushed" from "not
+    // accepted".
+    System.out.printf(
+        "W1 detail run=%s sent=%d stored_total=%d delivered_total=%d stored_in_window=%d"
+            + " delivered_in_window=%d%n",
+        what, s.sent, s.storedTotal, s.deliveredTotal, s.storedInWindow, s.arrivalsInWindow);
     return row;
   }
 }

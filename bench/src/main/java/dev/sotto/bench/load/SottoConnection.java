@@ -200,6 +200,7 @@ final class SottoConnection extends LoadConnection {
   }
 
   private void onStored(long now) {
+    sink.stored(this, now);
     awaitingStored--;
     if (awaitingStored == 0 && batchMarked) {
       batchMarked = false;

@@ -1,0 +1,252 @@
+package dev.sotto.bench.load;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sotto.keystore.account.AccountKeys;
+import dev.sotto.keystore.account.KdfParameters;
+import dev.sotto.wire.FrameCodec;
+import dev.sotto.wire.WireException;
+import dev.sotto.wire.WireLimits;
+import dev.sotto.wire.proto.AckMessages;
+import dev.sotto.wire.proto.Address;
+import dev.sotto.wire.proto.Envelope;
+import dev.sotto.wire.proto.EnvelopeType;
+import dev.sotto.wire.proto.ErrorCode;
+import dev.sotto.wire.proto.Frame;
+import dev.sotto.wire.proto.Hello;
+import dev.sotto.wire.proto.KdfParams;
+import dev.sotto.wire.proto.Login;
+import dev.sotto.wire.proto.Register;
+import dev.sotto.wire.proto.SendMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.parsetools.RecordParser;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Speaks Sotto's protocol: Hello, Register (or Login when the account exists) with keys derived by
+ * {@link AccountKeys#derive} at a lowered Argon2id cost, then {@code SendMessage} / {@code
+ * MessagePush} / {@code AckMessages}. Acks are coalesced: one {@code AckMessages} per flush with
+ * every id received since the last one. For the limit relay ({@code relay == true}) it skips the
+ * handshake and the login: the relay has neither.
+ */
+final class SottoConnection extends LoadConnection {
+  /**
+   * The lowered Argon2id cost the bench accounts use (8 MiB, 1 pass, the server's floor; the
+   * default is 64 MiB, 3 passes).
+   */
+  static final KdfParameters BENCH_KDF = new KdfParameters(8192, 1, 1);
+
+  private final NetClient client;
+  private final String host;
+  private final int port;
+  private final boolean relay;
+  private final char[] password;
+  private final Map<Long, Promise<Frame>> requests = new HashMap<>();
+  private final List<ByteString> acks = new ArrayList<>();
+  private long nextRequestId = 1;
+  private int awaitingStored;
+  private boolean batchMarked;
+  private int maxFrame = WireLimits.MAX_FRAME_BEFORE_LOGIN;
+
+  SottoConnection(
+      int index,
+      String username,
+      Sink sink,
+      List<LoadConnection> dirtyList,
+      NetClient client,
+      String host,
+      int port,
+      boolean relay,
+      char[] password) {
+    super(index, username, sink, dirtyList);
+    this.client = client;
+    this.host = host;
+    this.port = port;
+    this.relay = relay;
+    this.password = password;
+  }
+
+  @Override
+  Future<Void> open() {
+    return client
+        .connect(port, host)
+        .compose(
+            s -> {
+              attach(s, LoadMain.WIRE);
+              RecordParser parser = RecordParser.newFixed(FrameCodec.LENGTH_BYTES);
+              boolean[] inBody = {false};
+              parser.handler(
+                  record -> {
+                    if (!inBody[0]) {
+                      int len;
+                      try {
+                        len = FrameCodec.decodeLength(record.getBytes(), 0, maxFrame);
+                      } catch (WireException e) {
+                        sink.failed(this, "bad frame length from the server");
+                        s.close();
+                        return;
+                      }
+                      inBody[0] = true;
+                      parser.fixedSizeMode(len);
+                    } else {
+                      inBody[0] = false;
+                      parser.fixedSizeMode(FrameCodec.LENGTH_BYTES);
+                      onFrame(record);
+                    }
+                  });
+              s.handler(parser);
+              if (relay) {
+                maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
+                return Future.succeededFuture();
+              }
+              return login();
+            });
+  }
+
+  private Future<Void> login() {
+    return request(
+            Frame.newBuilder()
+                .setHello(Hello.newBuilder().setProtocolVersion(1).setClient("sotto-loadgen/0.1")))
+        .compose(
+            welcome -> {
+              if (!welcome.hasWelcome()) {
+                return Future.failedFuture("expected Welcome, got " + welcome.getBodyCase());
+              }
+              byte[] serverId = welcome.getWelcome().getServerId().toByteArray();
+              AccountKeys keys = AccountKeys.derive(password, serverId, username, BENCH_KDF);
+              ByteString auth = ByteString.copyFrom(keys.authKey());
+              keys.destroy();
+              return request(
+                      Frame.newBuilder()
+                          .setRegister(
+                              Register.newBuilder()
+                                  .setUsername(username)
+                                  .setKdfParams(
+                                      KdfParams.newBuilder()
+                                          .setMemoryKib(BENCH_KDF.memoryKib())
+                                          .setIterations(BENCH_KDF.iterations())
+                                          .setParallelism(BENCH_KDF.parallelism()))
+                                  .setAuthKey(auth)))
+                  .compose(
+                      r -> {
+                        if (r.hasError() && r.getError().getCode() == ErrorCode.USERNAME_TAKEN) {
+                          return request(
+                              Frame.newBuilder()
+                                  .setLogin(
+                                      Login.newBuilder()
+                                          .setUsername(username)
+                                          .setAuthKey(auth)
+                                          .setDeviceId(1)));
+                        }
+                        return Future.succeededFuture(r);
+                      });
+            })
+        .compose(
+            ok -> {
+              if (!ok.hasLoginOk()) {
+                return Future.failedFuture(
+                    username
+                        + ": login failed: "
+                        + (ok.hasError()
+                            ? ok.getError().getCode() + " " + ok.getError().getMessage()
+                            : ok.getBodyCase()));
+              }
+              maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
+              return Future.succeededFuture();
+            });
+  }
+
+  private Future<Frame> request(Frame.Builder frame) {
+    long id = nextRequestId++;
+    Promise<Frame> p = Promise.promise();
+    requests.put(id, p);
+    socket.write(Buffer.buffer(FrameCodec.encode(frame.setRequestId(id).build())));
+    return p.future();
+  }
+
+  private void onFrame(Buffer body) {
+    Frame f;
+    try {
+      f = Frame.parseFrom(body.getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      sink.failed(this, "undecodable frame from the server");
+      return;
+    }
+    long now = System.nanoTime();
+    switch (f.getBodyCase()) {
+      case MESSAGE_PUSH -> {
+        ByteString id = f.getMessagePush().getEnvelope().getMessageId();
+        acks.add(id);
+        markDirty();
+        sink.delivered(this, id.toByteArray(), now);
+      }
+      case STORED -> onStored(now);
+      default -> {
+        Promise<Frame> p = f.getRequestId() == 0 ? null : requests.remove(f.getRequestId());
+        if (p != null) {
+          p.complete(f);
+        } else if (f.hasError()) {
+          sink.failed(this, "server error " + f.getError().getCode());
+          onStored(now); // a refused message is not awaited any longer
+        }
+      }
+    }
+  }
+
+  private void onStored(long now) {
+    sink.stored(this, now);
+    awaitingStored--;
+    if (awaitingStored == 0 && batchMarked) {
+      batchMarked = false;
+      sink.batchStored(this, now);
+    }
+  }
+
+  @Override
+  void send(LoadConnection to, byte[] id, Payload payload) {
+    Frame f =
+        Frame.newBuilder()
+            .setRequestId(nextRequestId++)
+            .setSendMessage(
+                SendMessage.newBuilder()
+                    .setEnvelope(
+                        Envelope.newBuilder()
+                            .setMessageId(ByteString.copyFrom(id))
+                            .setRecipient(Address.newBuilder().setUser(to.username).setDeviceId(1))
+                            .setType(EnvelopeType.MESSAGE)
+                            .setCiphertext(payload.bytes())))
+            .build();
+    out.appendBytes(FrameCodec.encode(f));
+    awaitingStored++;
+    markDirty();
+  }
+
+  @Override
+  void markBatchEnd() {
+    batchMarked = true;
+    if (awaitingStored == 0) {
+      batchMarked = false;
+      sink.batchStored(this, System.nanoTime());
+    }
+  }
+
+  @Override
+  void appendAcks() {
+    if (acks.isEmpty()) {
+      return;
+    }
+    Frame f =
+        Frame.newBuilder()
+            .setRequestId(nextRequestId++)
+            .setAckMessages(AckMessages.newBuilder().addAllMessageIds(acks))
+            .build();
+    acks.clear();
+    out.appendBytes(FrameCodec.encode(f));
+  }
+}

@@ -31,6 +31,7 @@ abstract class RecordView {
   static final String HISTORY = "history";
   static final String MESSAGE = "msg";
   static final String OUTBOX = "outbox";
+  static final String PENDING = "pending";
 
   /** Every map a store may hold, in the order a consistency check walks them. */
   static final List<String> MAPS =
@@ -47,7 +48,8 @@ abstract class RecordView {
           CONVERSATION,
           HISTORY,
           MESSAGE,
-          OUTBOX);
+          OUTBOX,
+          PENDING);
 
   static final byte[] HEADER_KEY = ascii("header");
   static final byte[] COUNTERS_KEY = ascii("counters");
@@ -234,6 +236,21 @@ abstract class RecordView {
       OutboxEntry e = Records.decodeOutbox(p.value());
       if (!Arrays.equals(longKey(e.seq()), p.key())) {
         throw new CorruptedStoreException("outbox record is not at its place");
+      }
+      out.add(e);
+    }
+    return List.copyOf(out);
+  }
+
+  List<PendingEntry> pending(int limit) throws LocalStoreException {
+    if (limit < 0) {
+      throw new IllegalArgumentException("expected a limit >= 0, got " + limit);
+    }
+    List<PendingEntry> out = new ArrayList<>();
+    for (Plain p : scan(PENDING, new byte[0], limit)) {
+      PendingEntry e = Records.decodePending(p.value());
+      if (!Arrays.equals(longKey(e.seq()), p.key())) {
+        throw new CorruptedStoreException("pending record is not at its place");
       }
       out.add(e);
     }

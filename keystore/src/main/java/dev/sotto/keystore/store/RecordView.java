@@ -228,29 +228,31 @@ abstract class RecordView {
   }
 
   List<OutboxEntry> outbox(int limit) throws LocalStoreException {
-    if (limit < 0) {
-      throw new IllegalArgumentException("expected a limit >= 0, got " + limit);
-    }
-    List<OutboxEntry> out = new ArrayList<>();
-    for (Plain p : scan(OUTBOX, new byte[0], limit)) {
-      OutboxEntry e = Records.decodeOutbox(p.value());
-      if (!Arrays.equals(longKey(e.seq()), p.key())) {
-        throw new CorruptedStoreException("outbox record is not at its place");
-      }
-      out.add(e);
-    }
-    return List.copyOf(out);
+    return queue(OUTBOX, limit, Records::decodeOutbox, OutboxEntry::seq);
   }
 
   List<PendingEntry> pending(int limit) throws LocalStoreException {
+    return queue(PENDING, limit, Records::decodePending, PendingEntry::seq);
+  }
+
+  /** Decodes a record of a queue map. */
+  @FunctionalInterface
+  interface QueueDecoder<T> {
+    T decode(byte[] plain) throws CorruptedStoreException;
+  }
+
+  /** Up to {@code limit} rows of a map keyed by sequence number, oldest first, each checked. */
+  private <T> List<T> queue(
+      String map, int limit, QueueDecoder<T> decoder, java.util.function.ToLongFunction<T> seq)
+      throws LocalStoreException {
     if (limit < 0) {
       throw new IllegalArgumentException("expected a limit >= 0, got " + limit);
     }
-    List<PendingEntry> out = new ArrayList<>();
-    for (Plain p : scan(PENDING, new byte[0], limit)) {
-      PendingEntry e = Records.decodePending(p.value());
-      if (!Arrays.equals(longKey(e.seq()), p.key())) {
-        throw new CorruptedStoreException("pending record is not at its place");
+    List<T> out = new ArrayList<>();
+    for (Plain p : scan(map, new byte[0], limit)) {
+      T e = decoder.decode(p.value());
+      if (!Arrays.equals(longKey(seq.applyAsLong(e)), p.key())) {
+        throw new CorruptedStoreException(map + " record is not at its place");
       }
       out.add(e);
     }

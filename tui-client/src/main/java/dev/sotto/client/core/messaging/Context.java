@@ -9,9 +9,12 @@ import dev.sotto.keystore.fingerprint.SafetyNumber;
 import dev.sotto.keystore.identity.IdentityKey;
 import dev.sotto.keystore.store.LocalStore;
 import dev.sotto.keystore.store.LocalStoreException;
+import dev.sotto.keystore.store.PendingEntry;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -68,6 +71,17 @@ final class Context {
     this.preKeys = new PreKeyMaintenance(this);
     this.trust = new TrustDecisions(this);
     this.receiver.readReceipts = config.sendReadReceipts();
+  }
+
+  /** Per peer, how many pending rows of {@code kind} the store holds. */
+  Map<String, Integer> pendingCounts(PendingEntry.Kind kind) throws LocalStoreException {
+    Map<String, Integer> counts = new HashMap<>();
+    for (PendingEntry p : store.pending(Integer.MAX_VALUE)) {
+      if (p.kind() == kind) {
+        counts.merge(p.peer().name(), 1, Integer::sum);
+      }
+    }
+    return counts;
   }
 
   @FunctionalInterface

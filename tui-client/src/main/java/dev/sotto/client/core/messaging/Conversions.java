@@ -105,7 +105,7 @@ final class Conversions {
     try {
       IdentityKey identity =
           IdentityKey.decode(
-              concat(
+              dev.sotto.keystore.codec.ByteWriter.concat(
                   r.getIdentitySigningKey().toByteArray(),
                   r.getIdentityAgreementKey().getPublicKey().toByteArray(),
                   r.getIdentityAgreementKey().getSignature().toByteArray()));
@@ -136,19 +136,5 @@ final class Conversions {
       case READ -> 3;
       default -> 4;
     };
-  }
-
-  static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
   }
 }

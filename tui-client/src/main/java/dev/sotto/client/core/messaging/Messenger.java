@@ -59,7 +59,17 @@ import org.slf4j.LoggerFactory;
  * one batch for every message that arrived together, then report, then ack to the server. Send:
  * encrypt, commit with the outbox row, then send; the outbox resends the same bytes after a
  * reconnect or restart (the server is idempotent on the message id). Delivery and read receipts are
- * end-to-end messages that travel through the outbox too.
+ * end-to-end messages that travel through the outbox too. A first message to a contact written
+ * while the server is away (a session needs their prekey bundle) is committed with its history row
+ * as a sealed pending send and moved to the outbox, in order, once the session exists, after a
+ * reconnect or a restart. Messages from a contact whose identity changed are committed as sealed
+ * pending receipts and acked (so they never fill the server's in-flight window), and decrypted when
+ * the user accepts the new identity ({@link #trust}).
+ *
+ * <p><b>Parts.</b> This class is a facade; the work is done on one worker thread by package-private
+ * parts sharing a {@link Context}: {@link ConnectionSupervisor} (connection, reconnects), {@link
+ * Outbox} (sending, pending sends), {@link Receiver} (receiving, acks, receipts, held messages),
+ * {@link SessionSetup}, {@link PreKeyMaintenance} and {@link TrustDecisions}.
  *
  * <p><b>Threads.</b> Every method may be called from any thread and none blocks on the network:
  * actions return futures. The read methods ({@link #conversations()}, {@link #history}) read the

@@ -32,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,6 +59,7 @@ final class Outbox {
   private static final int MAX_PENDING_SENDS = 10_000;
 
   private Map<String, Integer> pendingSends;
+  private boolean retryScheduled;
 
   Outbox(Context ctx) {
     this.ctx = ctx;
@@ -169,13 +169,7 @@ final class Outbox {
    */
   private Map<String, Integer> pendingSends() throws LocalStoreException {
     if (pendingSends == null) {
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      for (PendingEntry p : ctx.store.pending(Integer.MAX_VALUE)) {
-        if (p.kind() == PendingEntry.Kind.SEND) {
-          counts.merge(p.peer().name(), 1, Integer::sum);
-        }
-      }
-      pendingSends = counts;
+      pendingSends = ctx.pendingCounts(PendingEntry.Kind.SEND);
     }
     return pendingSends;
   }
@@ -208,6 +202,11 @@ final class Outbox {
     counts.merge(peer, 1, Integer::sum);
     logger.info("message {} to {} waits for a session", id, peer);
     accepted(toMessage(h, MessageState.SENDING), committed, stored);
+    ConnectionSupervisor.Link l = ctx.connection.link;
+    if (l != null && l.usable()) {
+      // Connected again (or waiting behind an earlier pending send): try them now, in order.
+      ctx.runOnWorker(this::flushPendingSends);
+    }
   }
 
   /**
@@ -262,6 +261,7 @@ final class Outbox {
       } catch (NoSessionException | LocalStoreException e) {
         logger.info("pending message {} to {} waits: {}", idOf(p), peer, e.getMessage());
         stuck.add(peer);
+        retryPendingLater();
         continue;
       }
       forget(peer);
@@ -269,10 +269,22 @@ final class Outbox {
     }
   }
 
+  /** Tries the pending sends again in 2 s; at most one such retry is scheduled at a time. */
   private void retryPendingLater() {
+    if (retryScheduled) {
+      return;
+    }
+    retryScheduled = true;
     try {
       ctx.timer.schedule(
-          () -> ctx.runOnWorker(this::flushPendingSends), 2, java.util.concurrent.TimeUnit.SECONDS);
+          () ->
+              ctx.runOnWorker(
+                  () -> {
+                    retryScheduled = false;
+                    flushPendingSends();
+                  }),
+          2,
+          java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       // Closed: the pending rows wait for the next start.
     }

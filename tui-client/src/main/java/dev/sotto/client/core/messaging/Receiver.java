@@ -395,13 +395,7 @@ final class Receiver {
 
   private Map<String, Integer> heldCounts() throws LocalStoreException {
     if (heldCounts == null) {
-      Map<String, Integer> counts = new HashMap<>();
-      for (PendingEntry p : ctx.store.pending(Integer.MAX_VALUE)) {
-        if (p.kind() == PendingEntry.Kind.RECEIVE) {
-          counts.merge(p.peer().name(), 1, Integer::sum);
-        }
-      }
-      heldCounts = counts;
+      heldCounts = ctx.pendingCounts(PendingEntry.Kind.RECEIVE);
     }
     return heldCounts;
   }

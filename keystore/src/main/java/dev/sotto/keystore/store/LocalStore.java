@@ -507,6 +507,12 @@ public final class LocalStore extends RecordView implements AutoCloseable {
     return messageRef(messageId).map(Records.MessageRef::state);
   }
 
+  /** Returns up to {@code limit} pending entries (both kinds), oldest first. */
+  @Override
+  public List<PendingEntry> pending(int limit) throws LocalStoreException {
+    return super.pending(limit);
+  }
+
   /** Returns up to {@code limit} outbox entries, oldest first (the order to send them in). */
   @Override
   public List<OutboxEntry> outbox(int limit) throws LocalStoreException {
@@ -540,6 +546,7 @@ public final class LocalStore extends RecordView implements AutoCloseable {
     conversations();
     contacts();
     outbox(Integer.MAX_VALUE);
+    pending(Integer.MAX_VALUE);
     return n;
   }
 

@@ -31,6 +31,7 @@ abstract class RecordView {
   static final String HISTORY = "history";
   static final String MESSAGE = "msg";
   static final String OUTBOX = "outbox";
+  static final String PENDING = "pending";
 
   /** Every map a store may hold, in the order a consistency check walks them. */
   static final List<String> MAPS =
@@ -47,7 +48,8 @@ abstract class RecordView {
           CONVERSATION,
           HISTORY,
           MESSAGE,
-          OUTBOX);
+          OUTBOX,
+          PENDING);
 
   static final byte[] HEADER_KEY = ascii("header");
   static final byte[] COUNTERS_KEY = ascii("counters");
@@ -229,14 +231,31 @@ abstract class RecordView {
   }
 
   List<OutboxEntry> outbox(int limit) throws LocalStoreException {
+    return queue(OUTBOX, limit, Records::decodeOutbox, OutboxEntry::seq);
+  }
+
+  List<PendingEntry> pending(int limit) throws LocalStoreException {
+    return queue(PENDING, limit, Records::decodePending, PendingEntry::seq);
+  }
+
+  /** Decodes a record of a queue map. */
+  @FunctionalInterface
+  interface QueueDecoder<T> {
+    T decode(byte[] plain) throws CorruptedStoreException;
+  }
+
+  /** Up to {@code limit} rows of a map keyed by sequence number, oldest first, each checked. */
+  private <T> List<T> queue(
+      String map, int limit, QueueDecoder<T> decoder, java.util.function.ToLongFunction<T> seq)
+      throws LocalStoreException {
     if (limit < 0) {
       throw new IllegalArgumentException("expected a limit >= 0, got " + limit);
     }
-    List<OutboxEntry> out = new ArrayList<>();
-    for (Plain p : scan(OUTBOX, new byte[0], limit)) {
-      OutboxEntry e = Records.decodeOutbox(p.value());
-      if (!Arrays.equals(longKey(e.seq()), p.key())) {
-        throw new CorruptedStoreException("outbox record is not at its place");
+    List<T> out = new ArrayList<>();
+    for (Plain p : scan(map, new byte[0], limit)) {
+      T e = decoder.decode(p.value());
+      if (!Arrays.equals(longKey(seq.applyAsLong(e)), p.key())) {
+        throw new CorruptedStoreException(map + " record is not at its place");
       }
       out.add(e);
     }

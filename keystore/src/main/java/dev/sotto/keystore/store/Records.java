@@ -23,6 +23,7 @@ import java.util.Optional;
  * pin          0x06 v name device(u32) identity key (128)
  * replay       0x07 v signed_prekey_id(u32) kem_prekey_id(u32)
  * counters     0x08 v next_outbox_seq(u64)
+ * pending      0x09 v seq(u64) kind(u8) peer_name peer_device(u32) message_id(16) payload created(u64)
  * </pre>
  */
 final class Records {
@@ -34,6 +35,7 @@ final class Records {
   static final int PIN = 6;
   static final int REPLAY = 7;
   static final int COUNTERS = 8;
+  static final int PENDING = 9;
   private static final int VERSION = 1;
   private static final int MAX_NAME_BYTES = 1024;
 
@@ -98,6 +100,15 @@ final class Records {
 
   static byte[] replay(ReplayOwners r) {
     return start(REPLAY, 10).u32(r.signedPreKeyId()).u32(r.kemPreKeyId()).toByteArray();
+  }
+
+  static byte[] pending(PendingEntry p) {
+    byte[] payload = p.payload();
+    ByteWriter w = start(PENDING, 64 + payload.length);
+    w.u64(p.seq()).u8(p.kind().ordinal());
+    string(w, p.peer().name());
+    w.u32(p.peer().deviceId()).bytes(p.messageId()).u32(payload.length).bytes(payload);
+    return w.u64(p.createdAtMillis()).toByteArray();
   }
 
   static byte[] counters(long nextOutboxSeq) {
@@ -168,6 +179,22 @@ final class Records {
       return new OutboxEntry(seq, to, id, ct, created);
     } catch (MalformedException | IllegalArgumentException e) {
       throw bad("outbox", e);
+    }
+  }
+
+  static PendingEntry decodePending(byte[] b) throws CorruptedStoreException {
+    try {
+      ByteReader r = open(b, PENDING, "pending");
+      long seq = r.u64();
+      PendingEntry.Kind kind = enumValue(PendingEntry.Kind.values(), r.u8(), "pending kind");
+      ProtocolAddress peer = new ProtocolAddress(string(r), r.u32());
+      byte[] id = r.bytes(HistoryEntry.MESSAGE_ID_LENGTH);
+      byte[] payload = r.bytes(r.u32());
+      long created = r.u64();
+      r.end();
+      return new PendingEntry(seq, kind, peer, id, payload, created);
+    } catch (MalformedException | IllegalArgumentException e) {
+      throw bad("pending", e);
     }
   }
 

@@ -166,7 +166,39 @@ public final class Transaction extends RecordView implements AutoCloseable {
     delete(OUTBOX, longKey(seq));
   }
 
+  /**
+   * Stages a pending row (sealed like every record) at the end of the pending queue, numbered from
+   * the outbox's sequence so that the two keep one commit order.
+   *
+   * @param payload the plaintext content to send, or the ciphertext as received
+   * @return the entry with its sequence number
+   */
+  public PendingEntry addPending(
+      PendingEntry.Kind kind,
+      ProtocolAddress peer,
+      byte[] messageId,
+      byte[] payload,
+      long createdAtMillis)
+      throws LocalStoreException {
+    long seq = nextOutboxSeq();
+    PendingEntry e = new PendingEntry(seq, kind, peer, messageId, payload, createdAtMillis);
+    put(PENDING, longKey(seq), Records.pending(e));
+    put(META, COUNTERS_KEY, Records.counters(seq + 1));
+    return e;
+  }
+
+  /** Stages the removal of a pending row (processed, or given up). */
+  public void removePending(long seq) {
+    delete(PENDING, longKey(seq));
+  }
+
   // ------------------------------------------------------------------ reads
+
+  /** Returns up to {@code limit} pending entries, oldest first, with this transaction's writes. */
+  @Override
+  public List<PendingEntry> pending(int limit) throws LocalStoreException {
+    return super.pending(limit);
+  }
 
   /** Returns the contact record of {@code name}, with this transaction's writes. */
   @Override

@@ -55,6 +55,48 @@ class LocalStoreTest {
   }
 
   @Test
+  void pending_sealedInOrderAndSharesTheOutboxSequence_survivesReopen() throws Exception {
+    ProtocolAddress carol = new ProtocolAddress("carol", 1);
+    try (Peer alice = alice()) {
+      try (Transaction tx = alice.store.begin()) {
+        tx.addPending(PendingEntry.Kind.SEND, carol, id(1), utf8("secret pending text"), 5);
+        tx.addToOutbox(carol, id(2), utf8("ct"), 6);
+        tx.addPending(PendingEntry.Kind.RECEIVE, carol, id(3), utf8("ciphertext"), 7);
+        assertThat(tx.pending(10)).hasSize(2);
+        tx.commit();
+      }
+      try (Transaction tx = alice.store.begin()) {
+        tx.removePending(alice.store.pending(1).get(0).seq());
+        tx.commit();
+      }
+    }
+    try (Peer alice = alice()) {
+      List<PendingEntry> left = alice.store.pending(10);
+      assertThat(left).hasSize(1);
+      PendingEntry e = left.get(0);
+      assertThat(e.kind()).isEqualTo(PendingEntry.Kind.RECEIVE);
+      assertThat(e.peer()).isEqualTo(carol);
+      assertThat(e.messageId()).isEqualTo(id(3));
+      assertThat(e.payload()).isEqualTo(utf8("ciphertext"));
+      assertThat(e.seq()).isGreaterThan(alice.store.outbox(10).get(0).seq());
+      assertThat(e.toString()).doesNotContain("ciphertext");
+      assertThat(alice.store.verifyAllRecords()).isPositive();
+    }
+    byte[] onDisk = readAll(tmp.resolve("alice"));
+    assertThat(new String(onDisk, StandardCharsets.ISO_8859_1)).doesNotContain("secret pending");
+  }
+
+  private static byte[] readAll(Path dir) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (var files = java.nio.file.Files.walk(dir)) {
+      for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        out.write(java.nio.file.Files.readAllBytes(f));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void createCloseOpen_everyRecordKind_roundTrips() throws Exception {
     IdentityKeyPair aliceIdentity;
     IdentityKey bobPublic;

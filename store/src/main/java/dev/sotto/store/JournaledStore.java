@@ -404,10 +404,13 @@ public final class JournaledStore implements Store {
       throw new StoreException("cannot remove " + cleanMarker + ": " + e.getMessage(), e);
     }
 
+    long tScanned = System.nanoTime();
     Path movedAside = null;
     String broken = null;
+    long tOpened = tScanned;
     try {
       openDb();
+      tOpened = System.nanoTime();
       if (metaRebuilding.get() != 0) {
         broken = "a rebuild did not finish";
       } else if (!clean) {
@@ -430,7 +433,9 @@ public final class JournaledStore implements Store {
     } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
       broken = "it cannot be read: " + e;
     }
+    long tVerified = System.nanoTime();
     long replayed;
+    long position;
     if (broken != null) {
       logger.warn(
           "MapDB state in {} is unusable ({}); rebuilding it from the journal", dir, broken);
@@ -438,12 +443,22 @@ public final class JournaledStore implements Store {
       movedAside = moveStateAside();
       openDb();
       replayed = rebuild(scan);
+      position = scan.lastSeq();
     } else {
-      replayed = replayTail(scan, metaSeq.get());
+      position = metaSeq.get();
+      replayed = replayTail(scan, position);
     }
+    long tRecovered = System.nanoTime();
     durableSeq = scan.lastSeq();
-    checkpointedSeq = scan.lastSeq();
-    commitDb(scan.lastSeq());
+    checkpointedSeq = position;
+    liveBytes = digest.bytes;
+    RecoveryReport.Phases phases =
+        new RecoveryReport.Phases(
+            Duration.ofNanos(tScanned - t0),
+            Duration.ofNanos(tOpened - tScanned),
+            Duration.ofNanos(tVerified - tOpened),
+            Duration.ofNanos(broken == null ? tRecovered - tVerified : 0),
+            Duration.ofNanos(broken == null ? 0 : tRecovered - tVerified));
     recovery =
         new RecoveryReport(
             clean,
@@ -451,7 +466,8 @@ public final class JournaledStore implements Store {
             Optional.ofNullable(movedAside),
             replayed,
             scan.tornBytes(),
-            Duration.ofNanos(System.nanoTime() - t0));
+            Duration.ofNanos(System.nanoTime() - t0),
+            phases);
     logger.info(
         "opened store {}: clean={} rebuilt={} replayed={} truncated={} in {} ms",
         dir,
@@ -460,6 +476,7 @@ public final class JournaledStore implements Store {
         replayed,
         scan.tornBytes(),
         recovery.openTime().toMillis());
+    logger.debug("opening store {}: {}", dir, phases);
   }
 
   private void createEmptyJournal() throws IOException {
@@ -590,10 +607,17 @@ public final class JournaledStore implements Store {
     return records[0];
   }
 
+  /**
+   * Replays the journal records past MapDB's position {@code fromSeq} into the active memtable, not
+   * into MapDB: they are durable in the journal, readers see them through the memtable exactly as
+   * before the crash, and the checkpointer applies them to MapDB in the background. So a restart
+   * pays for reading the tail, not for MapDB's per-put cost (about 14 s for 12 000 records here).
+   */
   private long replayTail(JournalFile.ScanResult scan, long fromSeq) {
     if (fromSeq >= scan.lastSeq()) {
       return 0;
     }
+    Memtable active = view.active();
     long[] records = {0};
     JournalFile.scan(
         journalPath,
@@ -601,7 +625,7 @@ public final class JournaledStore implements Store {
         options.maxRecordBytes(),
         r -> {
           if (r.kind() == JournalRecord.BATCH && r.seq() > fromSeq) {
-            applyToDb(r.ops());
+            active.apply(r.ops());
             records[0]++;
           }
         });

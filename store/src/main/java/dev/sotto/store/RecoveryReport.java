@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param replayedRecords journal records applied to MapDB during the open
  * @param truncatedBytes bytes of a torn journal tail that were cut off
  * @param openTime how long the open took
+ * @param phases where the open spent its time
  */
 public record RecoveryReport(
     boolean cleanShutdown,
@@ -21,4 +22,23 @@ public record RecoveryReport(
     Optional<Path> movedAside,
     long replayedRecords,
     long truncatedBytes,
-    Duration openTime) {}
+    Duration openTime,
+    Phases phases) {
+
+  /**
+   * Durations of the phases of an open.
+   *
+   * @param journalScan locking, validating the whole journal (CRC of every record) and cutting a
+   *     torn tail
+   * @param stateOpen opening the MapDB file
+   * @param stateVerify after an unclean shutdown, walking MapDB to check its digest
+   * @param replay reading the journal tail past MapDB's position into the memtable
+   * @param rebuild moving a broken MapDB aside and rebuilding it from the journal
+   */
+  public record Phases(
+      Duration journalScan,
+      Duration stateOpen,
+      Duration stateVerify,
+      Duration replay,
+      Duration rebuild) {}
+}

@@ -28,17 +28,14 @@ public record RecoveryReport(
   /**
    * Durations of the phases of an open.
    *
-   * @param journalScan locking, validating the whole journal (CRC of every record) and cutting a
-   *     torn tail
+   * @param prepare locking, removing files left by an unfinished compaction, opening the journal
    * @param stateOpen opening the MapDB file
    * @param stateVerify after an unclean shutdown, walking MapDB to check its digest
-   * @param replay reading the journal tail past MapDB's position into the memtable
-   * @param rebuild moving a broken MapDB aside and rebuilding it from the journal
+   * @param journal one pass over the journal that validates every record (CRC) and folds the tail
+   *     past MapDB's position into the memtable (for a rebuild: moving the broken file aside and
+   *     folding the whole journal), cutting a torn tail
+   * @param spills times the fold was large enough to be applied to MapDB during the open
    */
   public record Phases(
-      Duration journalScan,
-      Duration stateOpen,
-      Duration stateVerify,
-      Duration replay,
-      Duration rebuild) {}
+      Duration prepare, Duration stateOpen, Duration stateVerify, Duration journal, long spills) {}
 }

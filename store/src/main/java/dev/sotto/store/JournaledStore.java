@@ -145,6 +145,14 @@ public final class JournaledStore implements Store {
   }
 
   /**
+   * A test hook run during an open right after the fold has spilled a memtable to MapDB and
+   * committed it; {@code rebuilding} tells whether MapDB is still marked as being rebuilt.
+   */
+  interface SpillHook {
+    void afterSpill(long spills, boolean rebuilding) throws Exception;
+  }
+
+  /**
    * Counters and phase timings since open (for tests, metrics and benchmarks).
    *
    * @param journalForces times the journal was forced (one per group commit)
@@ -212,6 +220,7 @@ public final class JournaledStore implements Store {
   private volatile String failure;
   volatile AppendHook appendHook;
   volatile CheckpointHook checkpointHook;
+  private SpillHook spillHook;
 
   /** Replaced only under the visibility write lock (freeze) or by the checkpointer (drop). */
   private volatile View view = new View(new Memtable(), null);
@@ -275,6 +284,11 @@ public final class JournaledStore implements Store {
    *     prevents opening
    */
   public static JournaledStore open(Path dir, StoreOptions options) {
+    return open(dir, options, null);
+  }
+
+  /** {@link #open(Path, StoreOptions)} with a test hook run after each spill during the open. */
+  static JournaledStore open(Path dir, StoreOptions options, SpillHook spillHook) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     long t0 = System.nanoTime();
@@ -286,6 +300,7 @@ public final class JournaledStore implements Store {
     Lz4TempFiles.loadAndDelete();
     DirectoryLock lock = DirectoryLock.acquire(dir);
     JournaledStore store = new JournaledStore(dir, options, lock);
+    store.spillHook = spillHook;
     try {
       store.recover(t0);
     } catch (RuntimeException | Error e) {
@@ -558,6 +573,13 @@ public final class JournaledStore implements Store {
         commitDb(seq);
       }
       spills++;
+      if (spillHook != null) {
+        try {
+          spillHook.afterSpill(spills, rebuilding);
+        } catch (Exception e) {
+          throw new IllegalStateException("spill hook: " + e, e);
+        }
+      }
     }
 
     /** Finishes the fold; returns the position MapDB is committed at. */

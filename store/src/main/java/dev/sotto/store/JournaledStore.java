@@ -93,13 +93,19 @@ import org.slf4j.LoggerFactory;
  * Recovery is unchanged: MapDB's recorded position {@code S} never runs ahead of the journal, and
  * everything up to {@code S} is in MapDB.
  *
- * <p><b>Start-up.</b> The journal is validated first (see {@link JournalFile}): a torn tail is cut
- * off; a corrupt record followed by valid ones makes {@link #open} fail. After a clean close MapDB
- * is opened as is. After a crash every map is walked and the digest recomputed; if that or opening
- * throws anything (MapDB can be left unreadable by a {@code kill -9}), or the digest or the
- * position does not match the journal, the MapDB files are renamed aside with a timestamp suffix
- * and the state is rebuilt from the whole journal. Otherwise the journal tail past the recorded
- * position is replayed.
+ * <p><b>Start-up.</b> After a clean close MapDB is opened as is. After a crash every map is walked
+ * and the digest recomputed; if that or opening throws anything (MapDB can be left unreadable by a
+ * {@code kill -9}), or the digest or the position does not match the journal, the MapDB files are
+ * renamed aside with a timestamp suffix and the state is rebuilt from the whole journal. Then one
+ * pass over the journal validates every record (see {@link JournalFile}: a torn tail is cut off; a
+ * corrupt record followed by valid ones makes {@link #open} fail) and folds the records past
+ * MapDB's position (for a rebuild: all of them) into the active memtable, spilling it to MapDB when
+ * it holds half of {@link StoreOptions#maxMemtableBytes} (see the private {@code Fold}). What
+ * remains in the memtable is applied by the checkpointer after the open, exactly as if the process
+ * had not stopped: readers see it through the memtable, and the journal still holds it. So a
+ * restart reads the journal once and never waits for MapDB's per-put cost on more than the spills,
+ * which the first version paid for the whole tail (10-25 s for 10 000 records on the loaded test
+ * machine; bench/results/store-restart.md).
  *
  * <p><b>Compaction</b> rewrites the live state into {@code journal.log.compact}, forces it, renames
  * it over {@code journal.log} and forces the directory, as Redis rewrites its append-only file. It

@@ -64,6 +64,7 @@ final class JournalFile {
       throw new StoreException(path + " is not a Sotto journal (bad magic)");
     }
     long pos = MAGIC.length;
+    Window window = new Window(ch, size);
     long records = 0;
     long baseSeq = 0;
     long lastSeq = 0;
@@ -76,7 +77,7 @@ final class JournalFile {
       if (size - pos < JournalRecord.HEADER_BYTES) {
         bad = "short record header";
       } else {
-        ByteBuffer header = read(ch, pos, JournalRecord.HEADER_BYTES);
+        ByteBuffer header = window.slice(pos, JournalRecord.HEADER_BYTES);
         len = header.getInt();
         int crc = header.getInt();
         if (len < JournalRecord.MIN_PAYLOAD || len > maxRecordBytes) {
@@ -84,7 +85,7 @@ final class JournalFile {
         } else if (pos + JournalRecord.HEADER_BYTES + len > size) {
           bad = "record runs past the end of the file";
         } else {
-          ByteBuffer payload = read(ch, pos + JournalRecord.HEADER_BYTES, len);
+          ByteBuffer payload = window.slice(pos + JournalRecord.HEADER_BYTES, len);
           if (JournalRecord.crc(payload) != crc) {
             bad = "CRC mismatch";
           } else {
@@ -160,6 +161,43 @@ final class JournalFile {
       pos += JournalRecord.HEADER_BYTES + len;
     }
     return new ScanResult(pos, size, records, baseSeq, lastSeq, false);
+  }
+
+  /**
+   * Sequential reads through a 1 MiB buffer, so that a scan costs one read per megabyte rather than
+   * two per record (a 14 MB journal took 0.7 s to validate on the loaded test machine with one read
+   * per header and payload). Slices are valid until the next call.
+   */
+  private static final class Window {
+    private final FileChannel ch;
+    private final long size;
+    private final ByteBuffer buf = ByteBuffer.allocate(WINDOW);
+    private long start;
+    private int length;
+
+    Window(FileChannel ch, long size) {
+      this.ch = ch;
+      this.size = size;
+    }
+
+    /** {@code n} bytes at {@code pos}, which must lie within the file. */
+    ByteBuffer slice(long pos, int n) throws IOException {
+      if (n > WINDOW) {
+        return read(ch, pos, n);
+      }
+      if (pos < start || pos + n > start + length) {
+        int want = (int) Math.min(WINDOW, size - pos);
+        buf.clear().limit(want);
+        while (buf.hasRemaining()) {
+          if (ch.read(buf, pos + buf.position()) < 0) {
+            throw new IOException("unexpected end of file at " + (pos + buf.position()));
+          }
+        }
+        start = pos;
+        length = want;
+      }
+      return buf.slice((int) (pos - start), n);
+    }
   }
 
   /** The offset of the first valid record at or after {@code from}, or -1. */

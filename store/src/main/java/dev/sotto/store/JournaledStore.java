@@ -93,13 +93,19 @@ import org.slf4j.LoggerFactory;
  * Recovery is unchanged: MapDB's recorded position {@code S} never runs ahead of the journal, and
  * everything up to {@code S} is in MapDB.
  *
- * <p><b>Start-up.</b> The journal is validated first (see {@link JournalFile}): a torn tail is cut
- * off; a corrupt record followed by valid ones makes {@link #open} fail. After a clean close MapDB
- * is opened as is. After a crash every map is walked and the digest recomputed; if that or opening
- * throws anything (MapDB can be left unreadable by a {@code kill -9}), or the digest or the
- * position does not match the journal, the MapDB files are renamed aside with a timestamp suffix
- * and the state is rebuilt from the whole journal. Otherwise the journal tail past the recorded
- * position is replayed.
+ * <p><b>Start-up.</b> After a clean close MapDB is opened as is. After a crash every map is walked
+ * and the digest recomputed; if that or opening throws anything (MapDB can be left unreadable by a
+ * {@code kill -9}), or the digest or the position does not match the journal, the MapDB files are
+ * renamed aside with a timestamp suffix and the state is rebuilt from the whole journal. Then one
+ * pass over the journal validates every record (see {@link JournalFile}: a torn tail is cut off; a
+ * corrupt record followed by valid ones makes {@link #open} fail) and folds the records past
+ * MapDB's position (for a rebuild: all of them) into the active memtable, spilling it to MapDB when
+ * it holds half of {@link StoreOptions#maxMemtableBytes} (see the private {@code Fold}). What
+ * remains in the memtable is applied by the checkpointer after the open, exactly as if the process
+ * had not stopped: readers see it through the memtable, and the journal still holds it. So a
+ * restart reads the journal once and never waits for MapDB's per-put cost on more than the spills,
+ * which the first version paid for the whole tail (10-25 s for 10 000 records on the loaded test
+ * machine; bench/results/store-restart.md).
  *
  * <p><b>Compaction</b> rewrites the live state into {@code journal.log.compact}, forces it, renames
  * it over {@code journal.log} and forces the directory, as Redis rewrites its append-only file. It
@@ -123,7 +129,6 @@ public final class JournaledStore implements Store {
   static final int QUEUE_CAPACITY = 65_536;
   private static final String MAP_PREFIX = "m.";
   private static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
-  private static final int REBUILD_COMMIT_OPS = 50_000;
 
   private enum State {
     OPEN,
@@ -143,6 +148,14 @@ public final class JournaledStore implements Store {
    */
   interface CheckpointHook {
     void beforeCommit(long seq) throws Exception;
+  }
+
+  /**
+   * A test hook run during an open right after the fold has spilled a memtable to MapDB and
+   * committed it; {@code rebuilding} tells whether MapDB is still marked as being rebuilt.
+   */
+  interface SpillHook {
+    void afterSpill(long spills, boolean rebuilding) throws Exception;
   }
 
   /**
@@ -213,6 +226,7 @@ public final class JournaledStore implements Store {
   private volatile String failure;
   volatile AppendHook appendHook;
   volatile CheckpointHook checkpointHook;
+  private SpillHook spillHook;
 
   /** Replaced only under the visibility write lock (freeze) or by the checkpointer (drop). */
   private volatile View view = new View(new Memtable(), null);
@@ -276,6 +290,11 @@ public final class JournaledStore implements Store {
    *     prevents opening
    */
   public static JournaledStore open(Path dir, StoreOptions options) {
+    return open(dir, options, null);
+  }
+
+  /** {@link #open(Path, StoreOptions)} with a test hook run after each spill during the open. */
+  static JournaledStore open(Path dir, StoreOptions options, SpillHook spillHook) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     long t0 = System.nanoTime();
@@ -287,6 +306,7 @@ public final class JournaledStore implements Store {
     Lz4TempFiles.loadAndDelete();
     DirectoryLock lock = DirectoryLock.acquire(dir);
     JournaledStore store = new JournaledStore(dir, options, lock);
+    store.spillHook = spillHook;
     try {
       store.recover(t0);
     } catch (RuntimeException | Error e) {
@@ -368,8 +388,45 @@ public final class JournaledStore implements Store {
     } catch (IOException e) {
       throw new StoreException("cannot open journal " + journalPath + ": " + e.getMessage(), e);
     }
+    long tPrepared = System.nanoTime();
+    Path cleanMarker = dir.resolve(CLEAN);
+    boolean clean = Files.exists(cleanMarker);
+    try {
+      if (clean) {
+        Files.delete(cleanMarker);
+        JournalFile.fsyncDirectory(dir);
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot remove " + cleanMarker + ": " + e.getMessage(), e);
+    }
+
+    // MapDB first, so that one pass over the journal both validates it and folds the tail
+    String broken = null;
+    long tOpened = tPrepared;
+    try {
+      openDb();
+      tOpened = System.nanoTime();
+      if (metaRebuilding.get() != 0) {
+        broken = "a rebuild did not finish";
+      } else if (!clean) {
+        broken = verifyDb();
+      } else {
+        digest.set(metaDigest.get(), metaCount.get(), metaBytes.get());
+      }
+    } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
+      broken = "it cannot be read: " + e;
+    }
+    long tVerified = System.nanoTime();
+    Path movedAside = null;
+    Fold fold;
+    if (broken != null) {
+      movedAside = startRebuild(broken);
+      fold = new Fold(true, -1);
+    } else {
+      fold = new Fold(false, metaSeq.get());
+    }
     JournalFile.ScanResult scan =
-        JournalFile.scan(journalPath, journal, options.maxRecordBytes(), null);
+        JournalFile.scan(journalPath, journal, options.maxRecordBytes(), fold);
     try {
       if (scan.needsMagic()) {
         journal.truncate(0);
@@ -392,74 +449,174 @@ public final class JournaledStore implements Store {
     }
     journalEnd = scan.validEnd();
     nextSeq = scan.lastSeq() + 1;
-
-    Path cleanMarker = dir.resolve(CLEAN);
-    boolean clean = Files.exists(cleanMarker);
-    try {
-      if (clean) {
-        Files.delete(cleanMarker);
-        JournalFile.fsyncDirectory(dir);
+    if (broken == null) {
+      long s = metaSeq.get();
+      if (fold.behindJournal || s < scan.baseSeq() || s > scan.lastSeq()) {
+        broken =
+            "its position "
+                + s
+                + " is outside the journal's range "
+                + scan.baseSeq()
+                + ".."
+                + scan.lastSeq();
+        movedAside = startRebuild(broken);
+        fold = new Fold(true, -1);
+        JournalFile.scan(journalPath, journal, options.maxRecordBytes(), fold);
       }
-    } catch (IOException e) {
-      throw new StoreException("cannot remove " + cleanMarker + ": " + e.getMessage(), e);
     }
-
-    Path movedAside = null;
-    String broken = null;
-    try {
-      openDb();
-      if (metaRebuilding.get() != 0) {
-        broken = "a rebuild did not finish";
-      } else if (!clean) {
-        broken = verifyDb();
-      } else {
-        digest.set(metaDigest.get(), metaCount.get(), metaBytes.get());
-      }
-      if (broken == null) {
-        long s = metaSeq.get();
-        if (s < scan.baseSeq() || s > scan.lastSeq()) {
-          broken =
-              "its position "
-                  + s
-                  + " is outside the journal's range "
-                  + scan.baseSeq()
-                  + ".."
-                  + scan.lastSeq();
-        }
-      }
-    } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
-      broken = "it cannot be read: " + e;
-    }
-    long replayed;
-    if (broken != null) {
-      logger.warn(
-          "MapDB state in {} is unusable ({}); rebuilding it from the journal", dir, broken);
-      closeDbQuietly();
-      movedAside = moveStateAside();
-      openDb();
-      replayed = rebuild(scan);
-    } else {
-      replayed = replayTail(scan, metaSeq.get());
-    }
+    long position = fold.finish(scan.lastSeq());
+    long tRecovered = System.nanoTime();
     durableSeq = scan.lastSeq();
-    checkpointedSeq = scan.lastSeq();
-    commitDb(scan.lastSeq());
+    checkpointedSeq = position;
+    liveBytes = digest.bytes;
+    RecoveryReport.Phases phases =
+        new RecoveryReport.Phases(
+            Duration.ofNanos(tPrepared - t0),
+            Duration.ofNanos(tOpened - tPrepared),
+            Duration.ofNanos(tVerified - tOpened),
+            Duration.ofNanos(tRecovered - tVerified),
+            fold.spills);
     recovery =
         new RecoveryReport(
             clean,
             broken != null,
             Optional.ofNullable(movedAside),
-            replayed,
+            fold.records,
             scan.tornBytes(),
-            Duration.ofNanos(System.nanoTime() - t0));
+            Duration.ofNanos(System.nanoTime() - t0),
+            phases);
     logger.info(
         "opened store {}: clean={} rebuilt={} replayed={} truncated={} in {} ms",
         dir,
         clean,
         broken != null,
-        replayed,
+        fold.records,
         scan.tornBytes(),
         recovery.openTime().toMillis());
+    logger.debug("opening store {}: {}", dir, phases);
+  }
+
+  /** Moves the broken MapDB files aside and starts an empty one marked as being rebuilt. */
+  private Path startRebuild(String why) {
+    logger.warn("MapDB state in {} is unusable ({}); rebuilding it from the journal", dir, why);
+    closeDbQuietly();
+    Path movedAside = moveStateAside();
+    openDb();
+    digest.set(0, 0, 0);
+    metaRebuilding.set(1);
+    db.commit();
+    return movedAside;
+  }
+
+  /**
+   * Folds journal records into a memtable while the journal is validated at open: the tail past
+   * MapDB's position after a crash, or the whole journal for a rebuild. Folding keeps only the
+   * newest value of each key, so a key written and deleted again never reaches MapDB, and what does
+   * reach it goes in key order. When the memtable holds half of {@link
+   * StoreOptions#maxMemtableBytes} it is <em>spilled</em>: applied to MapDB and committed (a
+   * checkpoint, in effect), which bounds the heap a recovery needs.
+   *
+   * <p>What is left at the end stays in the active memtable: it is durable in the journal, readers
+   * see it through the memtable exactly as they did before the crash, and the checkpointer applies
+   * it to MapDB after the open. So an open pays for reading the journal, not for MapDB's per-put
+   * cost (which made a replay of 17 000 records take 19 s on the test machine).
+   *
+   * <p>A rebuild keeps MapDB marked as being rebuilt until its contents match a journal position
+   * past every snapshot record (all snapshot records carry the same base sequence number, so a
+   * spill in their middle matches no position); the final commit clears the mark and records that
+   * position. A kill before it makes the next open rebuild again.
+   */
+  private final class Fold implements JournalFile.Sink {
+    private final boolean rebuilding;
+    private final long fromSeq;
+    private final long spillBytes =
+        Math.max(StoreOptions.MIN_MEMTABLE_BYTES, options.maxMemtableBytes() / 2);
+    private Memtable memtable = new Memtable();
+    private boolean first = true;
+    private long consistentSeq;
+    boolean behindJournal;
+    long records;
+    long spills;
+
+    /** {@code fromSeq}: MapDB's position (ignored when rebuilding). */
+    Fold(boolean rebuilding, long fromSeq) {
+      this.rebuilding = rebuilding;
+      this.fromSeq = fromSeq;
+      this.consistentSeq = rebuilding ? -1 : fromSeq;
+    }
+
+    @Override
+    public void accept(JournalRecord r) {
+      boolean batch = r.kind() == JournalRecord.BATCH;
+      if (first) {
+        first = false;
+        long base = batch ? r.seq() - 1 : r.seq();
+        if (rebuilding && batch) {
+          consistentSeq = base; // no snapshot: the journal starts from an empty state
+        } else if (!rebuilding && fromSeq < base) {
+          behindJournal = true; // a compaction MapDB never saw: only a rebuild can help
+        }
+      }
+      if (behindJournal || (!rebuilding && (!batch || r.seq() <= fromSeq))) {
+        return;
+      }
+      memtable.apply(r.ops());
+      records++;
+      if (memtable.bytes() >= spillBytes) {
+        spill(batch ? r.seq() : -1);
+      }
+    }
+
+    /** Applies the memtable to MapDB and commits it; {@code seq} is -1 inside the snapshot. */
+    private void spill(long seq) {
+      applyToDb(memtable);
+      memtable = new Memtable();
+      consistentSeq = seq;
+      if (rebuilding) {
+        storeDigest();
+        db.commit();
+      } else {
+        commitDb(seq);
+      }
+      spills++;
+      if (spillHook != null) {
+        try {
+          spillHook.afterSpill(spills, rebuilding);
+        } catch (Exception e) {
+          throw new IllegalStateException("spill hook: " + e, e);
+        }
+      }
+    }
+
+    /** Finishes the fold; returns the position MapDB is committed at. */
+    long finish(long lastSeq) {
+      if (rebuilding) {
+        if (consistentSeq < 0) {
+          applyToDb(memtable);
+          memtable = new Memtable();
+          consistentSeq = lastSeq;
+        }
+        metaSeq.set(consistentSeq);
+        storeDigest();
+        metaRebuilding.set(0);
+        db.commit();
+      }
+      view = new View(memtable, null);
+      return consistentSeq;
+    }
+  }
+
+  /** Applies a memtable to MapDB, in key order (tombstones remove). */
+  private long applyToDb(Memtable m) {
+    long applied = 0;
+    for (Map.Entry<String, ConcurrentSkipListMap<byte[], byte[]>> e : m.maps().entrySet()) {
+      for (Map.Entry<byte[], byte[]> kv : e.getValue().entrySet()) {
+        byte[] v = kv.getValue();
+        applyToDb(e.getKey(), kv.getKey(), v == Layer.TOMBSTONE ? null : v);
+        applied++;
+      }
+    }
+    return applied;
   }
 
   private void createEmptyJournal() throws IOException {
@@ -562,50 +719,6 @@ public final class JournaledStore implements Store {
     }
     logger.warn("moved broken MapDB state {} to {}", main, target);
     return Files.exists(target) ? target : null;
-  }
-
-  private long rebuild(JournalFile.ScanResult scan) {
-    digest.set(0, 0, 0);
-    metaRebuilding.set(1);
-    db.commit();
-    long[] pending = {0};
-    long[] records = {0};
-    JournalFile.scan(
-        journalPath,
-        journal,
-        options.maxRecordBytes(),
-        r -> {
-          applyToDb(r.ops());
-          records[0]++;
-          pending[0] += r.ops().size();
-          if (pending[0] >= REBUILD_COMMIT_OPS) {
-            db.commit();
-            pending[0] = 0;
-          }
-        });
-    metaSeq.set(scan.lastSeq());
-    storeDigest();
-    metaRebuilding.set(0);
-    db.commit();
-    return records[0];
-  }
-
-  private long replayTail(JournalFile.ScanResult scan, long fromSeq) {
-    if (fromSeq >= scan.lastSeq()) {
-      return 0;
-    }
-    long[] records = {0};
-    JournalFile.scan(
-        journalPath,
-        journal,
-        options.maxRecordBytes(),
-        r -> {
-          if (r.kind() == JournalRecord.BATCH && r.seq() > fromSeq) {
-            applyToDb(r.ops());
-            records[0]++;
-          }
-        });
-    return records[0];
   }
 
   private void startThreads() {

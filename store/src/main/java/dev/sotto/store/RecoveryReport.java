@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param replayedRecords journal records applied to MapDB during the open
  * @param truncatedBytes bytes of a torn journal tail that were cut off
  * @param openTime how long the open took
+ * @param phases where the open spent its time
  */
 public record RecoveryReport(
     boolean cleanShutdown,
@@ -21,4 +22,20 @@ public record RecoveryReport(
     Optional<Path> movedAside,
     long replayedRecords,
     long truncatedBytes,
-    Duration openTime) {}
+    Duration openTime,
+    Phases phases) {
+
+  /**
+   * Durations of the phases of an open.
+   *
+   * @param prepare locking, removing files left by an unfinished compaction, opening the journal
+   * @param stateOpen opening the MapDB file
+   * @param stateVerify after an unclean shutdown, walking MapDB to check its digest
+   * @param journal one pass over the journal that validates every record (CRC) and folds the tail
+   *     past MapDB's position into the memtable (for a rebuild: moving the broken file aside and
+   *     folding the whole journal), cutting a torn tail
+   * @param spills times the fold was large enough to be applied to MapDB during the open
+   */
+  public record Phases(
+      Duration prepare, Duration stateOpen, Duration stateVerify, Duration journal, long spills) {}
+}

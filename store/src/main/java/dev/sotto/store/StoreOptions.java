@@ -14,10 +14,11 @@ import java.util.Objects;
  * @param maxMemtableBytes the most (estimated) heap the durable writes not yet checkpointed may
  *     hold (it may overshoot by one group); at this size the writer waits for a checkpoint
  *     (back-pressure: under sustained overload acks then come in steps of one checkpoint, 1-3 s on
- *     the test machine), and at a quarter of it a checkpoint starts early. It also bounds the
- *     journal tail a recovery replays and the work of {@link JournaledStore#close}: MapDB applied
- *     about 15 000 small entries per second on the loaded test machine, so the default (16 MiB,
- *     about 80 000 such entries) costs up to ~5 s
+ *     the test machine), and at a quarter of it a checkpoint starts early. It also bounds the work
+ *     of {@link JournaledStore#close} (MapDB applied about 15 000 small entries per second on the
+ *     loaded test machine, so the default, about 80 000 such entries, costs up to ~5 s) and the
+ *     heap a recovery uses: an open folds the journal tail into a memtable and applies it to MapDB
+ *     itself only when it reaches half of this size, leaving the rest to the checkpointer
  * @param compactionMinBytes the journal is never compacted automatically below this size
  * @param compactionRatio the journal is compacted automatically once it is this many times larger
  *     than the live state it describes (and above {@link #compactionMinBytes})

@@ -18,6 +18,7 @@ import dev.sotto.server.net.Dispatcher;
 import dev.sotto.server.net.RequestException;
 import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
+import dev.sotto.server.throttle.RateLimiter;
 import dev.sotto.wire.Usernames;
 import dev.sotto.wire.Validation;
 import dev.sotto.wire.WireException;
@@ -27,16 +28,17 @@ import dev.sotto.wire.proto.FetchPreKeyBundle;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.Ok;
 import dev.sotto.wire.proto.PreKeyBundleResponse;
-import dev.sotto.wire.proto.PresencePush;
 import dev.sotto.wire.proto.SendMessage;
 import dev.sotto.wire.proto.UploadPreKeys;
 import dev.sotto.wire.proto.UserList;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +66,17 @@ public final class MessagingHandlers implements ConnectionListener {
   private final DeliveryService.Settings deliverySettings;
   private final ConnectionRegistry registry;
   private final int maxListedUsers;
+  private final RateLimiter<String> presenceLimit;
+  private final PresenceBroadcaster broadcaster;
   private final Map<Connection, ConnectionDevice> devices = new ConcurrentHashMap<>();
 
   /**
    * @param registry the logged-in connections (for pushes to users)
    * @param maxListedUsers most users in one {@code UserList}
+   * @param presenceLimit {@code SetPresence} requests per user ({@code RATE_LIMITED} beyond it)
+   * @param presencePushInterval at most one {@code PresencePush} per user per interval; the last
+   *     state wins
+   * @param timer runs the end of a push interval (a Vert.x timer)
    */
   public MessagingHandlers(
       AccountService accounts,
@@ -78,7 +86,10 @@ public final class MessagingHandlers implements ConnectionListener {
       DeliveryService delivery,
       DeliveryService.Settings deliverySettings,
       ConnectionRegistry registry,
-      int maxListedUsers) {
+      int maxListedUsers,
+      RateLimiter<String> presenceLimit,
+      Duration presencePushInterval,
+      BiConsumer<Long, Runnable> timer) {
     this.accounts = Objects.requireNonNull(accounts, "accounts");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.preKeyLimits = Objects.requireNonNull(preKeyLimits, "preKeyLimits");
@@ -90,7 +101,11 @@ public final class MessagingHandlers implements ConnectionListener {
       throw new IllegalArgumentException("maxListedUsers must be positive");
     }
     this.maxListedUsers = maxListedUsers;
-    presence.addListener(this::broadcastPresence);
+    this.presenceLimit = Objects.requireNonNull(presenceLimit, "presenceLimit");
+    Objects.requireNonNull(timer, "timer");
+    this.broadcaster =
+        new PresenceBroadcaster(registry, presence, presencePushInterval.toMillis(), timer::accept);
+    presence.addListener(broadcaster::changed);
   }
 
   /** Adds the routes of this class to {@code dispatcher}. */
@@ -169,18 +184,6 @@ public final class MessagingHandlers implements ConnectionListener {
                     Frame.newBuilder().setPreKeysLow(PreKeyProtos.toLow(counts)).build());
               }
             });
-  }
-
-  private void broadcastPresence(String user, Presence now) {
-    Frame push =
-        Frame.newBuilder()
-            .setPresencePush(PresencePush.newBuilder().setUsername(user).setPresence(now.toProto()))
-            .build();
-    for (Connection c : registry.all()) {
-      if (!user.equals(c.user())) {
-        c.pushInOrder(push);
-      }
-    }
   }
 
   // ------------------------------------------------------------------ prekeys
@@ -324,7 +327,7 @@ public final class MessagingHandlers implements ConnectionListener {
       list.addUsers(
           UserList.User.newBuilder()
               .setUsername(name)
-              .setPresence(presence.presence(name).toProto())
+              .setPresence(presence.visibleTo(name, me).toProto())
               .setBlocked(presence.isBlocked(me, name)));
     }
     return Future.succeededFuture(Frame.newBuilder().setUserList(list).build());
@@ -336,6 +339,15 @@ public final class MessagingHandlers implements ConnectionListener {
       chosen = Presence.chosen(frame.getSetPresence().getPresence());
     } catch (WireException e) {
       return Future.failedFuture(e);
+    }
+    long retryMs = presenceLimit.tryAcquire(c.user());
+    if (retryMs > 0) {
+      logger.debug("event=set-presence user={} outcome=rate-limited", c.user());
+      return Future.failedFuture(
+          new RequestException(
+              ErrorCode.RATE_LIMITED,
+              "Presence was changed too often; try again in " + retryMs + " ms.",
+              retryMs));
     }
     presence.set(c.user(), chosen);
     logger.debug("event=set-presence user={} presence={} outcome=ok", c.user(), chosen);
@@ -352,7 +364,12 @@ public final class MessagingHandlers implements ConnectionListener {
     if (accounts.find(target).isEmpty()) {
       return refuse(ErrorCode.UNKNOWN_USER, "There is no user named " + target + ".");
     }
-    return c.onContext(presence.block(c.user(), target)).map(v -> ok());
+    return c.onContext(presence.block(c.user(), target))
+        .map(
+            v -> {
+              broadcaster.blockedBy(c.user(), target);
+              return ok();
+            });
   }
 
   private Future<Frame> unblock(Connection c, Frame frame) {
@@ -362,7 +379,12 @@ public final class MessagingHandlers implements ConnectionListener {
     } catch (WireException e) {
       return Future.failedFuture(e);
     }
-    return c.onContext(presence.unblock(c.user(), target)).map(v -> ok());
+    return c.onContext(presence.unblock(c.user(), target))
+        .map(
+            v -> {
+              broadcaster.unblockedBy(c.user(), target);
+              return ok();
+            });
   }
 
   // ------------------------------------------------------------------ helpers

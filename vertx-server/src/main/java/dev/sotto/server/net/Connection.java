@@ -1,6 +1,6 @@
 package dev.sotto.server.net;
 
-import dev.sotto.server.account.AccountException;
+import dev.sotto.server.request.RequestException;
 import dev.sotto.store.StoreException;
 import dev.sotto.wire.ErrorMessages;
 import dev.sotto.wire.FrameCodec;
@@ -307,10 +307,6 @@ public final class Connection {
     String message;
     OptionalLong retry = OptionalLong.empty();
     if (cause instanceof RequestException e) {
-      code = e.code();
-      message = e.getMessage();
-      retry = e.retryAfterMs();
-    } else if (cause instanceof AccountException e) {
       code = e.code();
       message = e.getMessage();
       retry = e.retryAfterMs();

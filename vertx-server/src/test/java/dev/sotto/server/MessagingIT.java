@@ -378,21 +378,10 @@ class MessagingIT {
 
   /** Sends SetPresence requests without waiting, then returns their answers in order. */
   private static List<Frame> pipelined(TestClient c, List<PresenceState> states) throws Exception {
-    List<Long> ids = new ArrayList<>();
-    for (PresenceState p : states) {
-      ids.add(
-          c.sendRequest(
-              Frame.newBuilder().setSetPresence(SetPresence.newBuilder().setPresence(p))));
-    }
-    java.util.Map<Long, Frame> answers = new java.util.HashMap<>();
-    while (answers.size() < ids.size()) {
-      Frame f = c.read();
-      assertThat(f).as("end of stream before the answers").isNotNull();
-      if (ids.contains(f.getRequestId())) {
-        answers.put(f.getRequestId(), f);
-      }
-    }
-    return ids.stream().map(answers::get).toList();
+    return c.pipelined(
+        states.stream()
+            .map(p -> Frame.newBuilder().setSetPresence(SetPresence.newBuilder().setPresence(p)))
+            .toList());
   }
 
   @Test

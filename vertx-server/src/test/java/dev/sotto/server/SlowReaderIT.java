@@ -188,7 +188,7 @@ class SlowReaderIT {
                 String target = other.equals(names.get(flippers.indexOf(f))) ? "alice" : other;
                 blocks.add(Frame.newBuilder().setBlock(Block.newBuilder().setUsername(target)));
               }
-              for (Frame answer : pipelined(f, blocks)) {
+              for (Frame answer : f.pipelined(blocks)) {
                 assertThat(answer.hasOk()).as("%s", answer).isTrue();
               }
             }
@@ -198,7 +198,7 @@ class SlowReaderIT {
                 List.of(presence(PresenceState.AWAY), presence(PresenceState.ONLINE));
             while (server.hub().registry().isOnline("sloth") && System.nanoTime() < deadline) {
               for (TestClient f : flippers) {
-                for (Frame answer : pipelined(f, flip)) {
+                for (Frame answer : f.pipelined(flip)) {
                   assertThat(answer.hasOk()).as("%s", answer).isTrue();
                 }
               }
@@ -235,24 +235,6 @@ class SlowReaderIT {
 
   private static Frame.Builder presence(PresenceState p) {
     return Frame.newBuilder().setSetPresence(SetPresence.newBuilder().setPresence(p));
-  }
-
-  /** Sends requests without waiting, then returns their answers in order (pushes skipped). */
-  private static List<Frame> pipelined(TestClient c, List<Frame.Builder> requests)
-      throws Exception {
-    List<Long> ids = new ArrayList<>();
-    for (Frame.Builder r : requests) {
-      ids.add(c.sendRequest(r.clone()));
-    }
-    java.util.Map<Long, Frame> answers = new java.util.HashMap<>();
-    while (answers.size() < ids.size()) {
-      Frame f = c.read();
-      assertThat(f).as("end of stream before the answers").isNotNull();
-      if (ids.contains(f.getRequestId())) {
-        answers.put(f.getRequestId(), f);
-      }
-    }
-    return ids.stream().map(answers::get).toList();
   }
 
   /** Once everyone is gone, nothing stays reserved in the global budget. */

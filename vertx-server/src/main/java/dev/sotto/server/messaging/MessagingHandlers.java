@@ -6,7 +6,6 @@ import dev.sotto.server.directory.PreKeyDirectory;
 import dev.sotto.server.directory.PreKeyFetch;
 import dev.sotto.server.directory.PreKeyProtos;
 import dev.sotto.server.directory.PreKeyUpload;
-import dev.sotto.server.directory.RateLimitedException;
 import dev.sotto.server.mailbox.Address;
 import dev.sotto.server.mailbox.Envelope;
 import dev.sotto.server.mailbox.EnvelopeCodec;
@@ -227,7 +226,6 @@ public final class MessagingHandlers implements ConnectionListener {
       return refuse(ErrorCode.UNKNOWN_USER, "There is no user named " + owner + ".");
     }
     return c.onContext(directory.fetch(c.user(), owner, target.getDeviceId()))
-        .recover(MessagingHandlers::rateLimited)
         .map(
             (PreKeyFetch fetch) -> {
               if (fetch.ownerLow()) {
@@ -403,15 +401,6 @@ public final class MessagingHandlers implements ConnectionListener {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  private static <T> Future<T> rateLimited(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof RateLimitedException e) {
-      return Future.failedFuture(
-          new RequestException(ErrorCode.RATE_LIMITED, e.getMessage(), e.retryAfterMs()));
-    }
-    return Future.failedFuture(cause);
   }
 
   private static String outcome(Throwable failure) {

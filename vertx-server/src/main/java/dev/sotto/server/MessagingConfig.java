@@ -15,41 +15,56 @@ import java.util.Objects;
  * @param sweepInterval how often expired mail is deleted
  * @param maxListedUsers most users one {@code UserList} names (the frame must stay under the
  *     client's frame limit)
+ * @param presencePushInterval at most one {@code PresencePush} per user per interval reaches the
+ *     others; changes within it are coalesced and the last state wins
  */
 public record MessagingConfig(
     Mailboxes.Limits mailbox,
     PreKeyDirectory.Limits preKeys,
     DeliveryService.Settings delivery,
     Duration sweepInterval,
-    int maxListedUsers) {
+    int maxListedUsers,
+    Duration presencePushInterval) {
 
   public MessagingConfig {
     Objects.requireNonNull(mailbox, "mailbox");
     Objects.requireNonNull(preKeys, "preKeys");
     Objects.requireNonNull(delivery, "delivery");
     Objects.requireNonNull(sweepInterval, "sweepInterval");
-    if (sweepInterval.toMillis() < 1 || maxListedUsers < 1) {
+    Objects.requireNonNull(presencePushInterval, "presencePushInterval");
+    if (sweepInterval.toMillis() < 1 || maxListedUsers < 1 || presencePushInterval.toMillis() < 1) {
       throw new IllegalArgumentException("messaging limits must be positive");
     }
   }
 
-  /** The defaults of each part; an hourly sweep; at most 10,000 users listed. */
+  /**
+   * The defaults of each part; an hourly sweep; at most 10,000 users listed; one presence push per
+   * user per 250 ms.
+   */
   public static MessagingConfig defaults() {
     return new MessagingConfig(
         Mailboxes.Limits.defaults(),
         PreKeyDirectory.Limits.defaults(),
         DeliveryService.Settings.defaults(),
         Duration.ofHours(1),
-        10_000);
+        10_000,
+        Duration.ofMillis(250));
   }
 
   /** This config with other mailbox limits (tests). */
   public MessagingConfig withMailbox(Mailboxes.Limits limits) {
-    return new MessagingConfig(limits, preKeys, delivery, sweepInterval, maxListedUsers);
+    return new MessagingConfig(
+        limits, preKeys, delivery, sweepInterval, maxListedUsers, presencePushInterval);
   }
 
   /** This config with other prekey limits (tests). */
   public MessagingConfig withPreKeys(PreKeyDirectory.Limits limits) {
-    return new MessagingConfig(mailbox, limits, delivery, sweepInterval, maxListedUsers);
+    return new MessagingConfig(
+        mailbox, limits, delivery, sweepInterval, maxListedUsers, presencePushInterval);
+  }
+
+  /** This config with another presence push interval (tests). */
+  public MessagingConfig withPresencePushInterval(Duration interval) {
+    return new MessagingConfig(mailbox, preKeys, delivery, sweepInterval, maxListedUsers, interval);
   }
 }

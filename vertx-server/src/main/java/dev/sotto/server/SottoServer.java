@@ -88,6 +88,14 @@ public final class SottoServer implements AutoCloseable {
     this.port = port;
   }
 
+  private static void timer(Vertx vertx, long delayMs, Runnable task) {
+    try {
+      vertx.setTimer(delayMs, id -> task.run());
+    } catch (IllegalStateException e) {
+      logger.debug("event=timer outcome=skipped detail=\"{}\"", e.toString());
+    }
+  }
+
   /**
    * Starts a server and returns once it listens.
    *
@@ -116,6 +124,12 @@ public final class SottoServer implements AutoCloseable {
               accountStore, config.registration(), throttles, random, System::currentTimeMillis);
       accounts.loadCache();
       MessagingConfig mc = config.messaging();
+      Vertx vertx =
+          Vertx.vertx(
+              new VertxOptions()
+                  .setEventLoopPoolSize(config.eventLoops())
+                  .setPreferNativeTransport(false));
+      opened.add(0, () -> vertx.close().await(10, TimeUnit.SECONDS));
       PresenceRegistry presence = PresenceRegistry.open(store).join();
       Mailboxes mailboxes =
           Mailboxes.open(
@@ -143,7 +157,10 @@ public final class SottoServer implements AutoCloseable {
               delivery,
               mc.delivery(),
               registry,
-              mc.maxListedUsers());
+              mc.maxListedUsers(),
+              throttles.presence(),
+              mc.presencePushInterval(),
+              (delayMs, task) -> timer(vertx, delayMs, task));
       Dispatcher dispatcher = new Dispatcher();
       new CoreHandlers(accounts, serverId, config.net(), System::currentTimeMillis)
           .register(dispatcher);
@@ -151,12 +168,6 @@ public final class SottoServer implements AutoCloseable {
       ConnectionHub hub =
           new ConnectionHub(
               config.net(), dispatcher, registry, throttles, System::nanoTime, messaging);
-      Vertx vertx =
-          Vertx.vertx(
-              new VertxOptions()
-                  .setEventLoopPoolSize(config.eventLoops())
-                  .setPreferNativeTransport(false));
-      opened.add(0, () -> vertx.close().await(10, TimeUnit.SECONDS));
       KeyManagerFactory kmf = certificate.keyManagerFactory();
       List<String> deployments = new ArrayList<>();
       // One deployment of N instances: Vert.x shares one listening socket among the instances of

@@ -14,11 +14,13 @@ import dev.sotto.wire.proto.Envelope;
 import dev.sotto.wire.proto.ErrorCode;
 import dev.sotto.wire.proto.FetchPreKeyBundle;
 import dev.sotto.wire.proto.Frame;
+import dev.sotto.wire.proto.PresencePush;
 import dev.sotto.wire.proto.PresenceState;
 import dev.sotto.wire.proto.SendMessage;
 import dev.sotto.wire.proto.SetPresence;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -293,6 +295,93 @@ class MessagingIT {
       assertThat(Msg.nextDelivery(b).getMessagePush().getEnvelope().getMessageId().toByteArray())
           .isEqualTo(after);
     }
+  }
+
+  @Test
+  void block_blockerLooksOfflineToTheBlocked_inListsPushesAndStored() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    String carol = name("carol");
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient c = Msg.registered(port, carol, TestClient.randomKey());
+        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+      assertThat(Msg.nextPresenceOf(a, bob).getPresence()).isEqualTo(PresenceState.ONLINE);
+      assertThat(Msg.nextPresenceOf(c, bob).getPresence()).isEqualTo(PresenceState.ONLINE);
+      assertThat(Msg.block(b, alice).hasOk()).isTrue();
+      assertThat(Msg.nextPresenceOf(a, bob).getPresence())
+          .as("told once, at block time, that bob went offline")
+          .isEqualTo(PresenceState.OFFLINE);
+      assertThat(Msg.entry(Msg.listUsers(a), bob).getPresence()).isEqualTo(PresenceState.OFFLINE);
+      assertThat(Msg.entry(Msg.listUsers(c), bob).getPresence()).isEqualTo(PresenceState.ONLINE);
+      Frame stored = Msg.send(a, bob, Msg.newId(), Msg.randomBytes(10));
+      assertThat(stored.getStored().getRecipientPresence()).isEqualTo(PresenceState.OFFLINE);
+      assertThat(stored.getStored().getHeld()).as("like any offline recipient").isTrue();
+      Frame fromCarol = Msg.send(c, bob, Msg.newId(), Msg.randomBytes(10));
+      assertThat(fromCarol.getStored().getRecipientPresence()).isEqualTo(PresenceState.ONLINE);
+      assertThat(fromCarol.getStored().getHeld()).isFalse();
+      assertThat(Msg.setPresence(b, PresenceState.AWAY).hasOk()).isTrue();
+      assertThat(Msg.nextPresenceOf(c, bob).getPresence()).isEqualTo(PresenceState.AWAY);
+      assertThat(Msg.entry(Msg.listUsers(a), bob).getPresence()).isEqualTo(PresenceState.OFFLINE);
+      // Unblocking shows bob again; the next push alice gets about bob is that one, so the AWAY
+      // change carol saw never reached her.
+      assertThat(Msg.unblock(b, alice).hasOk()).isTrue();
+      PresencePush seen = Msg.nextPresenceOf(a, bob);
+      assertThat(seen.getPresence()).isEqualTo(PresenceState.AWAY);
+      assertThat(Msg.entry(Msg.listUsers(a), bob).getPresence()).isEqualTo(PresenceState.AWAY);
+      assertThat(Msg.send(a, bob, Msg.newId(), Msg.randomBytes(10)).getStored().getHeld())
+          .isFalse();
+    }
+  }
+
+  @Test
+  void presenceFlips_coalescedLastStateWins_andRateLimitedWithRetryTime() throws Exception {
+    String dave = name("dave");
+    String eve = name("eve");
+    try (TestClient e = Msg.registered(port, eve, TestClient.randomKey());
+        TestClient d = Msg.registered(port, dave, TestClient.randomKey())) {
+      assertThat(Msg.nextPresenceOf(e, dave).getPresence()).isEqualTo(PresenceState.ONLINE);
+      List<PresenceState> flips =
+          List.of(
+              PresenceState.AWAY,
+              PresenceState.ONLINE,
+              PresenceState.AWAY,
+              PresenceState.ONLINE,
+              PresenceState.DND);
+      for (Frame answer : pipelined(d, flips)) {
+        assertThat(answer.hasOk()).as("%s", answer).isTrue();
+      }
+      List<PresenceState> seen = new ArrayList<>();
+      while (seen.isEmpty() || seen.get(seen.size() - 1) != PresenceState.DND) {
+        seen.add(Msg.nextPresenceOf(e, dave).getPresence());
+      }
+      assertThat(seen).as("five flips within one interval").hasSizeLessThanOrEqualTo(3);
+      e.setTimeoutMs(700);
+      assertThatThrownBy(() -> Msg.nextPresenceOf(e, dave))
+          .as("nothing after the last state")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
+      e.setTimeoutMs(15_000);
+      // 10 changes in a burst, then one per second: five more pass, the rest are refused.
+      List<PresenceState> more = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        more.add(i % 2 == 0 ? PresenceState.AWAY : PresenceState.ONLINE);
+      }
+      List<Frame> answers = pipelined(d, more);
+      List<Frame> refused = answers.stream().filter(Frame::hasError).toList();
+      assertThat(refused).hasSizeGreaterThanOrEqualTo(2);
+      for (Frame f : refused) {
+        assertThat(f.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(f.getError().getRetryAfterMs()).isBetween(1L, 1000L);
+      }
+      assertThat(d.ping()).isTrue();
+    }
+  }
+
+  /** Sends SetPresence requests without waiting, then returns their answers in order. */
+  private static List<Frame> pipelined(TestClient c, List<PresenceState> states) throws Exception {
+    return c.pipelined(
+        states.stream()
+            .map(p -> Frame.newBuilder().setSetPresence(SetPresence.newBuilder().setPresence(p)))
+            .toList());
   }
 
   @Test

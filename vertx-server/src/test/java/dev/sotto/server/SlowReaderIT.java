@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.sotto.server.net.NetConfig;
+import dev.sotto.server.throttle.RateLimiter;
+import dev.sotto.wire.proto.Block;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.PresenceState;
 import dev.sotto.wire.proto.SetPresence;
@@ -19,10 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Slow readers: a logged-in client that stops reading its socket is closed once its outbound queue
  * passes the per-connection limit (unthrottled pushes) or stays full past the slow-reader timeout
- * (flow-controlled message pushes), while another user keeps working, the global budget of queued
- * bytes is never passed, and no message is lost. Small limits (32 KiB frames, 40 KiB per
- * connection, 160 KiB for all; 300 KiB frames for the message case), a small client receive window,
- * socket timeouts and a preemptive timeout on every test keep it fast and make a hang impossible.
+ * (flow-controlled message pushes; presence pushes of many users), while another user keeps
+ * working, the global budget of queued bytes is never passed, and no message is lost. Small limits
+ * (32 KiB frames, 40 KiB per connection, 160 KiB for all; 300 KiB frames for the message case), a
+ * small client receive window, socket timeouts and a preemptive timeout on every test keep it fast
+ * and make a hang impossible.
  */
 class SlowReaderIT {
 
@@ -41,21 +44,26 @@ class SlowReaderIT {
 
   private SottoServer start(Duration slowReaderTimeout, int frame, long perConnection, long global)
       throws Exception {
+    return SottoServer.start(
+        ServerIT.testConfig(temp.resolve("data"))
+            .withNet(net(slowReaderTimeout, frame, perConnection, global)));
+  }
+
+  private static NetConfig net(
+      Duration slowReaderTimeout, int frame, long perConnection, long global) {
     NetConfig d = NetConfig.defaults();
-    NetConfig net =
-        new NetConfig(
-            16 * 1024,
-            frame,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(90),
-            d.tlsHandshakeTimeout(),
-            slowReaderTimeout,
-            perConnection,
-            global,
-            d.maxInFlight(),
-            100,
-            Duration.ofSeconds(1));
-    return SottoServer.start(ServerIT.testConfig(temp.resolve("data")).withNet(net));
+    return new NetConfig(
+        16 * 1024,
+        frame,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(90),
+        d.tlsHandshakeTimeout(),
+        slowReaderTimeout,
+        perConnection,
+        global,
+        d.maxInFlight(),
+        100,
+        Duration.ofSeconds(1));
   }
 
   /** Samples the global budget in the background and remembers the most it saw in use. */
@@ -156,39 +164,77 @@ class SlowReaderIT {
     assertTimeoutPreemptively(
         Duration.ofSeconds(90),
         () -> {
-          try (SottoServer server = start(Duration.ofSeconds(60));
+          try (SottoServer server = startForPresenceFlood();
               BudgetWatch watch = new BudgetWatch(server)) {
             int port = server.port();
             TestClient alice = Msg.registered(port, "alice", TestClient.randomKey());
             TestClient sloth = TestClient.connectWithReceiveBuffer(port, 4096);
             sloth.hello();
             assertThat(sloth.register("sloth", TestClient.randomKey()).hasLoginOk()).isTrue();
-            // Alice flips her presence; every flip is a push to sloth, who never reads. The slow
-            // reader timeout is 60 s, so only the per-connection limit can close sloth in time.
+            // Many users change presence; each change is a push to sloth, who never reads. One
+            // user's changes are limited and coalesced, so the flood needs many users. They block
+            // each other and alice, so that only sloth gets their pushes (alice reads only when she
+            // pings). The slow reader timeout is 60 s,
+            // so only the per-connection limit can close sloth in time.
+            List<String> names = new ArrayList<>();
+            List<TestClient> flippers = new ArrayList<>();
+            for (int i = 0; i < FLIPPERS; i++) {
+              names.add("flipper" + i);
+              flippers.add(Msg.registered(port, names.get(i), TestClient.randomKey()));
+            }
+            for (TestClient f : flippers) {
+              List<Frame.Builder> blocks = new ArrayList<>();
+              for (String other : names) {
+                String target = other.equals(names.get(flippers.indexOf(f))) ? "alice" : other;
+                blocks.add(Frame.newBuilder().setBlock(Block.newBuilder().setUsername(target)));
+              }
+              for (Frame answer : f.pipelined(blocks)) {
+                assertThat(answer.hasOk()).as("%s", answer).isTrue();
+              }
+            }
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             int flips = 0;
+            List<Frame.Builder> flip =
+                List.of(presence(PresenceState.AWAY), presence(PresenceState.ONLINE));
             while (server.hub().registry().isOnline("sloth") && System.nanoTime() < deadline) {
-              for (int i = 0; i < 200; i++, flips++) {
-                alice.sendRequest(
-                    Frame.newBuilder()
-                        .setSetPresence(
-                            SetPresence.newBuilder()
-                                .setPresence(
-                                    flips % 2 == 0 ? PresenceState.AWAY : PresenceState.ONLINE)));
+              for (TestClient f : flippers) {
+                for (Frame answer : f.pipelined(flip)) {
+                  assertThat(answer.hasOk()).as("%s", answer).isTrue();
+                }
               }
-              assertThat(alice.ping()).isTrue();
+              flips += flip.size() * FLIPPERS;
             }
+            System.out.printf("sloth closed after %d presence changes%n", flips);
             awaitOffline(server, "sloth", Duration.ofSeconds(5));
             assertThat(server.hub().outboundBudgetCloses()).isEqualTo(1);
             assertThat(server.hub().slowReaderCloses()).isZero();
             assertThat(alice.ping()).isTrue();
             watch.close();
             assertThat(watch.max.get()).isLessThanOrEqualTo(GLOBAL);
+            for (TestClient f : flippers) {
+              f.close();
+            }
             sloth.close();
             alice.close();
             awaitQuiet(server);
           }
         });
+  }
+
+  private static final int FLIPPERS = 8;
+
+  /** A server for the presence flood: no presence rate limit, a push interval of 2 ms. */
+  private SottoServer startForPresenceFlood() throws Exception {
+    RateLimiter.Config wide = new RateLimiter.Config(100_000, Duration.ofMillis(1), 100_000);
+    ServerConfig base = ServerIT.testConfig(temp.resolve("data"));
+    return SottoServer.start(
+        base.withNet(net(Duration.ofSeconds(60), FRAME, PER_CONNECTION, GLOBAL))
+            .withThrottles(base.throttles().withPresence(wide))
+            .withMessaging(base.messaging().withPresencePushInterval(Duration.ofMillis(2))));
+  }
+
+  private static Frame.Builder presence(PresenceState p) {
+    return Frame.newBuilder().setSetPresence(SetPresence.newBuilder().setPresence(p));
   }
 
   /** Once everyone is gone, nothing stays reserved in the global budget. */

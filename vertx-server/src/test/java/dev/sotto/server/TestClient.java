@@ -186,6 +186,29 @@ final class TestClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code requests} without waiting, then returns their answers in the same order; frames
+   * that answer none of them (pushes) are dropped.
+   */
+  java.util.List<Frame> pipelined(java.util.List<Frame.Builder> requests)
+      throws IOException, WireException {
+    java.util.List<Long> sent = new java.util.ArrayList<>();
+    for (Frame.Builder r : requests) {
+      sent.add(sendRequest(r.clone()));
+    }
+    java.util.Map<Long, Frame> answers = new java.util.HashMap<>();
+    while (answers.size() < sent.size()) {
+      Frame f = read();
+      if (f == null) {
+        throw new IOException("connection closed before the answers to " + sent);
+      }
+      if (sent.contains(f.getRequestId())) {
+        answers.put(f.getRequestId(), f);
+      }
+    }
+    return sent.stream().map(answers::get).toList();
+  }
+
   /** Sends a request without waiting; returns its request id. */
   long sendRequest(Frame.Builder frame) throws IOException {
     long id = ids.incrementAndGet();

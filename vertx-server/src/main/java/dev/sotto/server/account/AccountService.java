@@ -1,6 +1,7 @@
 package dev.sotto.server.account;
 
 import com.google.protobuf.ByteString;
+import dev.sotto.server.request.RequestException;
 import dev.sotto.server.throttle.Throttles;
 import dev.sotto.wire.Usernames;
 import dev.sotto.wire.Validation;
@@ -24,7 +25,7 @@ import java.util.function.LongSupplier;
  * lose. Uniqueness of names and single use of invite codes are decided on the store's writer
  * thread, so two concurrent registrations cannot both win.
  *
- * <p>Every method returns a future that fails with {@link AccountException} for an expected
+ * <p>Every method returns a future that fails with {@link RequestException} for an expected
  * refusal. Futures complete on the calling thread (answers from memory) or on the store's writer
  * thread; callers on an event loop must hop back to their context.
  *
@@ -117,7 +118,7 @@ public final class AccountService {
       String inviteCode) {
     try {
       if (policy == RegistrationPolicy.CLOSED) {
-        throw new AccountException(
+        throw new RequestException(
             ErrorCode.REGISTRATION_NOT_ALLOWED, "This server does not accept new accounts.");
       }
       String username = normalize(rawUsername);
@@ -130,7 +131,7 @@ public final class AccountService {
             InviteCodes.normalize(inviteCode)
                 .orElseThrow(
                     () ->
-                        new AccountException(
+                        new RequestException(
                             ErrorCode.INVITE_INVALID,
                             "This server needs an invite code to register, and that one is not"
                                 + " valid."));
@@ -157,11 +158,11 @@ public final class AccountService {
                     case USERNAME_TAKEN -> CompletableFuture.failedFuture(taken(username));
                     case INVITE_INVALID ->
                         CompletableFuture.failedFuture(
-                            new AccountException(
+                            new RequestException(
                                 ErrorCode.INVITE_INVALID,
                                 "The invite code is not valid or has already been used."));
                   });
-    } catch (AccountException e) {
+    } catch (RequestException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -182,15 +183,15 @@ public final class AccountService {
       boolean matches =
           (account == null ? dummy : account.verifier()).matches(authKey.toByteArray());
       if (account == null || !matches) {
-        throw new AccountException(ErrorCode.AUTH_FAILED, "Wrong username or password.");
+        throw new RequestException(ErrorCode.AUTH_FAILED, "Wrong username or password.");
       }
       if (account.disabled()) {
-        throw new AccountException(
+        throw new RequestException(
             ErrorCode.ACCOUNT_DISABLED,
             "This account has been disabled by the server administrator.");
       }
       return CompletableFuture.completedFuture(account);
-    } catch (AccountException e) {
+    } catch (RequestException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -215,7 +216,7 @@ public final class AccountService {
       throttle(address, username);
       Account account = accounts.get(username);
       if (account == null || !account.verifier().matches(oldAuthKey.toByteArray())) {
-        throw new AccountException(ErrorCode.AUTH_FAILED, "The current password is wrong.");
+        throw new RequestException(ErrorCode.AUTH_FAILED, "The current password is wrong.");
       }
       Account updated =
           account.withCredentials(kdf, Verifier.create(newAuthKey.toByteArray(), random));
@@ -226,50 +227,50 @@ public final class AccountService {
                 accounts.put(username, updated);
                 return updated;
               });
-    } catch (AccountException e) {
+    } catch (RequestException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  private static String normalize(String raw) throws AccountException {
+  private static String normalize(String raw) throws RequestException {
     try {
       return Usernames.normalize(raw);
     } catch (WireException e) {
-      throw new AccountException(e.code(), e.getMessage());
+      throw new RequestException(e.code(), e.getMessage());
     }
   }
 
-  private static KdfParameters checkKdf(KdfParams params) throws AccountException {
+  private static KdfParameters checkKdf(KdfParams params) throws RequestException {
     try {
       Validation.kdfParams(params);
       return KdfParameters.fromProto(params);
     } catch (WireException e) {
-      throw new AccountException(e.code(), e.getMessage());
+      throw new RequestException(e.code(), e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new AccountException(ErrorCode.INVALID_REQUEST, e.getMessage());
+      throw new RequestException(ErrorCode.INVALID_REQUEST, e.getMessage());
     }
   }
 
-  private static void checkAuthKey(ByteString key) throws AccountException {
+  private static void checkAuthKey(ByteString key) throws RequestException {
     try {
       Validation.authKey(key);
     } catch (WireException e) {
-      throw new AccountException(e.code(), e.getMessage());
+      throw new RequestException(e.code(), e.getMessage());
     }
   }
 
-  private void throttle(String address, String username) throws AccountException {
+  private void throttle(String address, String username) throws RequestException {
     long waitMs = throttles.tryAuthAttempt(address, username);
     if (waitMs > 0) {
-      throw new AccountException(
+      throw new RequestException(
           ErrorCode.RATE_LIMITED,
           "Too many attempts; try again in " + ((waitMs + 999) / 1000) + " s.",
           waitMs);
     }
   }
 
-  private static AccountException taken(String username) {
-    return new AccountException(
+  private static RequestException taken(String username) {
+    return new RequestException(
         ErrorCode.USERNAME_TAKEN, "The username " + username + " is already taken.");
   }
 }

@@ -73,25 +73,35 @@ public final class UserCommand {
     abstract int apply(AdminSession session, Account account, PrintWriter out);
   }
 
-  /** {@code user disable NAME}. */
-  @Command(name = "disable", description = "Refuse logins of an account (keeps its data).")
-  static final class Disable extends OneUser {
+  /** Sets or clears an account's disabled flag. */
+  abstract static class SetDisabled extends OneUser {
+    private final boolean disabled;
+
+    SetDisabled(boolean disabled) {
+      this.disabled = disabled;
+    }
+
     @Override
     int apply(AdminSession session, Account account, PrintWriter out) {
-      session.accounts().put(account.withDisabled(true)).join();
-      out.println("disabled " + account.username());
+      session.accounts().put(account.withDisabled(disabled)).join();
+      out.println((disabled ? "disabled " : "enabled ") + account.username());
       return 0;
+    }
+  }
+
+  /** {@code user disable NAME}. */
+  @Command(name = "disable", description = "Refuse logins of an account (keeps its data).")
+  static final class Disable extends SetDisabled {
+    Disable() {
+      super(true);
     }
   }
 
   /** {@code user enable NAME}. */
   @Command(name = "enable", description = "Allow logins of a disabled account again.")
-  static final class Enable extends OneUser {
-    @Override
-    int apply(AdminSession session, Account account, PrintWriter out) {
-      session.accounts().put(account.withDisabled(false)).join();
-      out.println("enabled " + account.username());
-      return 0;
+  static final class Enable extends SetDisabled {
+    Enable() {
+      super(false);
     }
   }
 

@@ -90,7 +90,8 @@ public final class DeliveryService {
   /**
    * Stores {@code envelope} durably, then offers it to the recipient's live connections (pushed
    * unless the recipient is in DND). Idempotent on (sender, message id). A message from a sender
-   * the recipient has blocked is answered the same way but dropped.
+   * the recipient has blocked is answered the same way but dropped, and the answer shows the
+   * recipient OFFLINE and the message held, as for any offline recipient.
    *
    * @param envelope from {@link dev.sotto.server.mailbox.EnvelopeCodec#fromClient}, with the
    *     authenticated sender
@@ -115,7 +116,8 @@ public final class DeliveryService {
               if (result.disposition() == Mailboxes.Disposition.STORED) {
                 router.deliver(result.entry());
               }
-              Presence p = presence.presence(recipient);
+              // A blocked sender sees the recipient as offline: held, like any offline user.
+              Presence p = presence.visibleTo(recipient, envelope.sender().user());
               boolean held = p == Presence.OFFLINE || p == Presence.DND;
               return new SendOutcome(
                   envelope.messageId(), held, p, result.entry().envelope().serverTimeMs());

@@ -1,5 +1,6 @@
 package dev.sotto.server.directory;
 
+import dev.sotto.server.request.RequestException;
 import dev.sotto.store.Store;
 import dev.sotto.wire.Usernames;
 import dev.sotto.wire.WireException;
@@ -227,21 +228,25 @@ public final class PreKeyDirectory {
    * each exactly once, falling back to the last-resort KEM prekey (and no one-time X25519 prekey)
    * when they run out.
    *
-   * @return fails with {@link RateLimitedException} when the requester or the target is over its
-   *     rate, or {@link WireException} {@code NO_PRE_KEYS} when the device has no bundle
+   * @return fails with {@link RequestException} {@code RATE_LIMITED} (with the retry time) when the
+   *     requester or the target is over its rate, or {@link WireException} {@code NO_PRE_KEYS} when
+   *     the device has no bundle
    */
   public CompletableFuture<PreKeyFetch> fetch(String requester, String target, int deviceId) {
     long wait = perTarget.tryTake(target + "." + deviceId);
     if (wait > 0) {
       return CompletableFuture.failedFuture(
-          new RateLimitedException(
-              "Too many requests for the keys of " + target + "; try again later.", wait));
+          new RequestException(
+              ErrorCode.RATE_LIMITED,
+              "Too many requests for the keys of " + target + "; try again later.",
+              wait));
     }
     wait = perRequester.tryTake(requester);
     if (wait > 0) {
       perTarget.refund(target + "." + deviceId);
       return CompletableFuture.failedFuture(
-          new RateLimitedException("Too many key requests; try again later.", wait));
+          new RequestException(
+              ErrorCode.RATE_LIMITED, "Too many key requests; try again later.", wait));
     }
     byte[] d = deviceKey(target, deviceId);
     return store

@@ -6,7 +6,6 @@ import dev.sotto.server.directory.PreKeyDirectory;
 import dev.sotto.server.directory.PreKeyFetch;
 import dev.sotto.server.directory.PreKeyProtos;
 import dev.sotto.server.directory.PreKeyUpload;
-import dev.sotto.server.directory.RateLimitedException;
 import dev.sotto.server.mailbox.Address;
 import dev.sotto.server.mailbox.Envelope;
 import dev.sotto.server.mailbox.EnvelopeCodec;
@@ -15,9 +14,10 @@ import dev.sotto.server.net.Connection;
 import dev.sotto.server.net.ConnectionListener;
 import dev.sotto.server.net.ConnectionRegistry;
 import dev.sotto.server.net.Dispatcher;
-import dev.sotto.server.net.RequestException;
 import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
+import dev.sotto.server.request.RequestException;
+import dev.sotto.server.throttle.RateLimiter;
 import dev.sotto.wire.Usernames;
 import dev.sotto.wire.Validation;
 import dev.sotto.wire.WireException;
@@ -27,16 +27,17 @@ import dev.sotto.wire.proto.FetchPreKeyBundle;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.Ok;
 import dev.sotto.wire.proto.PreKeyBundleResponse;
-import dev.sotto.wire.proto.PresencePush;
 import dev.sotto.wire.proto.SendMessage;
 import dev.sotto.wire.proto.UploadPreKeys;
 import dev.sotto.wire.proto.UserList;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +65,17 @@ public final class MessagingHandlers implements ConnectionListener {
   private final DeliveryService.Settings deliverySettings;
   private final ConnectionRegistry registry;
   private final int maxListedUsers;
+  private final RateLimiter<String> presenceLimit;
+  private final PresenceBroadcaster broadcaster;
   private final Map<Connection, ConnectionDevice> devices = new ConcurrentHashMap<>();
 
   /**
    * @param registry the logged-in connections (for pushes to users)
    * @param maxListedUsers most users in one {@code UserList}
+   * @param presenceLimit {@code SetPresence} requests per user ({@code RATE_LIMITED} beyond it)
+   * @param presencePushInterval at most one {@code PresencePush} per user per interval; the last
+   *     state wins
+   * @param timer runs the end of a push interval (a Vert.x timer)
    */
   public MessagingHandlers(
       AccountService accounts,
@@ -78,7 +85,10 @@ public final class MessagingHandlers implements ConnectionListener {
       DeliveryService delivery,
       DeliveryService.Settings deliverySettings,
       ConnectionRegistry registry,
-      int maxListedUsers) {
+      int maxListedUsers,
+      RateLimiter<String> presenceLimit,
+      Duration presencePushInterval,
+      BiConsumer<Long, Runnable> timer) {
     this.accounts = Objects.requireNonNull(accounts, "accounts");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.preKeyLimits = Objects.requireNonNull(preKeyLimits, "preKeyLimits");
@@ -90,7 +100,11 @@ public final class MessagingHandlers implements ConnectionListener {
       throw new IllegalArgumentException("maxListedUsers must be positive");
     }
     this.maxListedUsers = maxListedUsers;
-    presence.addListener(this::broadcastPresence);
+    this.presenceLimit = Objects.requireNonNull(presenceLimit, "presenceLimit");
+    Objects.requireNonNull(timer, "timer");
+    this.broadcaster =
+        new PresenceBroadcaster(registry, presence, presencePushInterval.toMillis(), timer::accept);
+    presence.addListener(broadcaster::changed);
   }
 
   /** Adds the routes of this class to {@code dispatcher}. */
@@ -171,18 +185,6 @@ public final class MessagingHandlers implements ConnectionListener {
             });
   }
 
-  private void broadcastPresence(String user, Presence now) {
-    Frame push =
-        Frame.newBuilder()
-            .setPresencePush(PresencePush.newBuilder().setUsername(user).setPresence(now.toProto()))
-            .build();
-    for (Connection c : registry.all()) {
-      if (!user.equals(c.user())) {
-        c.pushInOrder(push);
-      }
-    }
-  }
-
   // ------------------------------------------------------------------ prekeys
 
   private Future<Frame> uploadPreKeys(Connection c, Frame frame) {
@@ -224,7 +226,6 @@ public final class MessagingHandlers implements ConnectionListener {
       return refuse(ErrorCode.UNKNOWN_USER, "There is no user named " + owner + ".");
     }
     return c.onContext(directory.fetch(c.user(), owner, target.getDeviceId()))
-        .recover(MessagingHandlers::rateLimited)
         .map(
             (PreKeyFetch fetch) -> {
               if (fetch.ownerLow()) {
@@ -324,7 +325,7 @@ public final class MessagingHandlers implements ConnectionListener {
       list.addUsers(
           UserList.User.newBuilder()
               .setUsername(name)
-              .setPresence(presence.presence(name).toProto())
+              .setPresence(presence.visibleTo(name, me).toProto())
               .setBlocked(presence.isBlocked(me, name)));
     }
     return Future.succeededFuture(Frame.newBuilder().setUserList(list).build());
@@ -336,6 +337,15 @@ public final class MessagingHandlers implements ConnectionListener {
       chosen = Presence.chosen(frame.getSetPresence().getPresence());
     } catch (WireException e) {
       return Future.failedFuture(e);
+    }
+    long retryMs = presenceLimit.tryAcquire(c.user());
+    if (retryMs > 0) {
+      logger.debug("event=set-presence user={} outcome=rate-limited", c.user());
+      return Future.failedFuture(
+          new RequestException(
+              ErrorCode.RATE_LIMITED,
+              "Presence was changed too often; try again in " + retryMs + " ms.",
+              retryMs));
     }
     presence.set(c.user(), chosen);
     logger.debug("event=set-presence user={} presence={} outcome=ok", c.user(), chosen);
@@ -352,7 +362,12 @@ public final class MessagingHandlers implements ConnectionListener {
     if (accounts.find(target).isEmpty()) {
       return refuse(ErrorCode.UNKNOWN_USER, "There is no user named " + target + ".");
     }
-    return c.onContext(presence.block(c.user(), target)).map(v -> ok());
+    return c.onContext(presence.block(c.user(), target))
+        .map(
+            v -> {
+              broadcaster.blockedBy(c.user(), target);
+              return ok();
+            });
   }
 
   private Future<Frame> unblock(Connection c, Frame frame) {
@@ -362,7 +377,12 @@ public final class MessagingHandlers implements ConnectionListener {
     } catch (WireException e) {
       return Future.failedFuture(e);
     }
-    return c.onContext(presence.unblock(c.user(), target)).map(v -> ok());
+    return c.onContext(presence.unblock(c.user(), target))
+        .map(
+            v -> {
+              broadcaster.unblockedBy(c.user(), target);
+              return ok();
+            });
   }
 
   // ------------------------------------------------------------------ helpers
@@ -381,15 +401,6 @@ public final class MessagingHandlers implements ConnectionListener {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  private static <T> Future<T> rateLimited(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof RateLimitedException e) {
-      return Future.failedFuture(
-          new RequestException(ErrorCode.RATE_LIMITED, e.getMessage(), e.retryAfterMs()));
-    }
-    return Future.failedFuture(cause);
   }
 
   private static String outcome(Throwable failure) {

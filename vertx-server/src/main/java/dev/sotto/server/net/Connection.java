@@ -1,6 +1,6 @@
 package dev.sotto.server.net;
 
-import dev.sotto.server.account.AccountException;
+import dev.sotto.server.request.RequestException;
 import dev.sotto.store.StoreException;
 import dev.sotto.wire.ErrorMessages;
 import dev.sotto.wire.FrameCodec;
@@ -310,33 +310,24 @@ public final class Connection {
       code = e.code();
       message = e.getMessage();
       retry = e.retryAfterMs();
-    } else if (cause instanceof AccountException e) {
-      code = e.code();
-      message = e.getMessage();
-      retry = e.retryAfterMs();
     } else if (cause instanceof WireException e) {
       code = e.code();
       message = e.getMessage();
-    } else if (cause instanceof StoreException) {
-      logger.error(
-          "event=request kind={} conn={} user={} remote={} outcome=store-failure",
-          kind,
-          id,
-          userForLog(),
-          remote,
-          cause);
-      code = ErrorCode.INTERNAL;
-      message = "The server could not store the change; nothing was changed. Try again later.";
     } else {
+      boolean store = cause instanceof StoreException;
       logger.error(
-          "event=request kind={} conn={} user={} remote={} outcome=internal-error",
+          "event=request kind={} conn={} user={} remote={} outcome={}",
           kind,
           id,
           userForLog(),
           remote,
+          store ? "store-failure" : "internal-error",
           cause);
       code = ErrorCode.INTERNAL;
-      message = ErrorMessages.describe(ErrorCode.INTERNAL);
+      message =
+          store
+              ? "The server could not store the change; nothing was changed. Try again later."
+              : ErrorMessages.describe(ErrorCode.INTERNAL);
     }
     return retry.isPresent()
         ? ErrorMessages.error(requestId, code, message, retry.getAsLong())

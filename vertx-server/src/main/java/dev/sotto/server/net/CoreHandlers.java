@@ -2,8 +2,8 @@ package dev.sotto.server.net;
 
 import com.google.protobuf.ByteString;
 import dev.sotto.server.account.Account;
-import dev.sotto.server.account.AccountException;
 import dev.sotto.server.account.AccountService;
+import dev.sotto.server.request.RequestException;
 import dev.sotto.wire.ErrorMessages;
 import dev.sotto.wire.Validation;
 import dev.sotto.wire.WireException;
@@ -242,7 +242,7 @@ public final class CoreHandlers {
       cause = cause.getCause();
     }
     String user = rawUser == null ? "-" : sanitize(rawUser);
-    if (cause instanceof AccountException e) {
+    if (cause instanceof RequestException e) {
       logger.info("event={} user={} remote={} outcome={}", event, user, c.remote(), e.code());
     }
   }

@@ -1,5 +1,6 @@
 package dev.sotto.server.net;
 
+import dev.sotto.server.request.RequestException;
 import dev.sotto.wire.proto.Frame;
 import io.vertx.core.Future;
 
@@ -16,7 +17,7 @@ public interface RequestHandler {
    *
    * @return the response frame (its request id is set by the connection); a failure with {@link
    *     RequestException}, {@link dev.sotto.wire.WireException} or {@link
-   *     dev.sotto.server.account.AccountException} becomes an {@code Error} frame with its code;
+   *     dev.sotto.server.account.RequestException} becomes an {@code Error} frame with its code;
    *     any other failure becomes {@code INTERNAL}
    */
   Future<Frame> handle(Connection connection, Frame request);

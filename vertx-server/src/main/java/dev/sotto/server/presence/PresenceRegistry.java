@@ -132,6 +132,14 @@ public final class PresenceRegistry {
     }
   }
 
+  /**
+   * The presence {@code viewer} sees for {@code user}: OFFLINE when {@code user} has blocked {@code
+   * viewer}, so a block looks like an ordinary offline user to the blocked person.
+   */
+  public Presence visibleTo(String user, String viewer) {
+    return isBlocked(user, viewer) ? Presence.OFFLINE : presence(user);
+  }
+
   private void fire(String user, Presence p) {
     for (PresenceListener l : listeners) {
       try {

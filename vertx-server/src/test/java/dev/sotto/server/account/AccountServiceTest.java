@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.sotto.server.request.RequestException;
+import dev.sotto.server.testing.InMemoryStore;
 import dev.sotto.server.throttle.RateLimiter;
 import dev.sotto.server.throttle.Throttles;
 import dev.sotto.wire.proto.ErrorCode;
@@ -61,7 +63,7 @@ class AccountServiceTest {
       f.join();
     } catch (CompletionException e) {
       Throwable c = e.getCause();
-      if (c instanceof AccountException ae) {
+      if (c instanceof RequestException ae) {
         return ae.code();
       }
       throw e;
@@ -123,7 +125,7 @@ class AccountServiceTest {
       f.join();
       return true;
     } catch (CompletionException e) {
-      assertThat(((AccountException) e.getCause()).code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
+      assertThat(((RequestException) e.getCause()).code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
       return false;
     }
   }
@@ -219,7 +221,7 @@ class AccountServiceTest {
         limited
             .handle(
                 (v, e) ->
-                    ((AccountException) (e instanceof CompletionException ? e.getCause() : e))
+                    ((RequestException) (e instanceof CompletionException ? e.getCause() : e))
                         .retryAfterMs()
                         .orElseThrow())
             .join();

@@ -175,15 +175,18 @@ abstract class DeliveryServiceContract {
   }
 
   @Test
-  void send_blockedSender_sameAnswerButNeverDelivered() throws Exception {
+  void send_blockedSender_answeredAsIfRecipientOffline_neverDelivered() throws Exception {
     RecordingConnection bob = new RecordingConnection("bob");
     get(service.connect(bob));
     get(presence.block("bob", "mallory"));
 
     SendOutcome fromMallory = get(service.send(envelope("mallory", "bob", "spam")));
     SendOutcome fromAlice = get(service.send(envelope("alice", "bob", "hi")));
-    assertThat(fromMallory.held()).isEqualTo(fromAlice.held());
-    assertThat(fromMallory.recipientPresence()).isEqualTo(fromAlice.recipientPresence());
+    assertThat(fromAlice.held()).isFalse();
+    assertThat(fromAlice.recipientPresence()).isEqualTo(Presence.ONLINE);
+    // To mallory, bob looks like any offline recipient: held, OFFLINE.
+    assertThat(fromMallory.held()).isTrue();
+    assertThat(fromMallory.recipientPresence()).isEqualTo(Presence.OFFLINE);
     assertThat(bob.bodies()).containsExactly("hi");
     service.disconnect(bob);
 

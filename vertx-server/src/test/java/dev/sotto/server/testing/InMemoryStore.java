@@ -20,7 +20,8 @@ import java.util.function.Function;
 /**
  * A {@link Store} in memory for tests, with the real store's threading: one writer thread runs
  * every write and update in submission order and completes their futures on that thread; an update
- * function's changes apply only after it returns (it reads the state before its own writes).
+ * function's changes apply only after it returns (it reads the state before its own writes). {@link
+ * #failWrites} makes every later write fail as a full disk would.
  */
 public final class InMemoryStore implements Store {
   private final Map<String, NavigableMap<byte[], byte[]>> maps = new HashMap<>();
@@ -32,7 +33,13 @@ public final class InMemoryStore implements Store {
             return t;
           });
   private volatile boolean closed;
+  private volatile boolean failWrites;
   private long commits;
+
+  /** While {@code fail}, every write and update fails with a {@link StoreException}. */
+  public void failWrites(boolean fail) {
+    this.failWrites = fail;
+  }
 
   private NavigableMap<byte[], byte[]> map(String name) {
     return maps.computeIfAbsent(name, n -> new TreeMap<>(Arrays::compareUnsigned));
@@ -102,6 +109,10 @@ public final class InMemoryStore implements Store {
     }
     writer.execute(
         () -> {
+          if (failWrites) {
+            f.completeExceptionally(new StoreException("disk full (test)"));
+            return;
+          }
           Batch batch = new Batch();
           T result;
           try {

@@ -239,7 +239,7 @@ final class LoginView {
   private void submit() {
     String s = server.text().strip();
     int colon = s.lastIndexOf(':');
-    int p = 7777;
+    int p = 7443; // the server's default port (ServerAddress.DEFAULT_PORT)
     String h = s;
     if (colon > 0) {
       h = s.substring(0, colon);
@@ -255,7 +255,7 @@ final class LoginView {
     if (h.isEmpty() || p < 1 || p > 65535) {
       state = State.FORM;
       focus = Field.SERVER;
-      error = "Server must be host:port, e.g. chat.lan:7777 (port 1-65535).";
+      error = "Server must be host:port, e.g. chat.lan:7443 (port 1-65535).";
       return;
     }
     host = h;

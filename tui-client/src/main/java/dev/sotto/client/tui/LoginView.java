@@ -285,6 +285,10 @@ final class LoginView {
     info = "";
     if (r instanceof LoginResult.LoggedIn) {
       password.clear();
+      // The account exists now: after a logout the form offers "Log in".
+      register = false;
+      inviteShown = false;
+      invite.clear();
       state = State.FORM;
       ui.showMain();
     } else if (r instanceof LoginResult.InviteRequired ir) {

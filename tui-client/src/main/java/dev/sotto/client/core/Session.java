@@ -387,6 +387,14 @@ public final class Session implements AutoCloseable {
       throw new ProtocolException(
           "The server logged us in as " + canonical + " instead of " + name + ".");
     }
+    applyLoginLimits(ok);
+    this.username = name;
+    this.accountCost = cost;
+    int deviceId = ok.getDeviceId() == 0 ? DEVICE_ID : ok.getDeviceId();
+    return new LoggedIn(name, deviceId, registered || ok.getNewAccount(), keys);
+  }
+
+  private void applyLoginLimits(LoginOk ok) {
     if (ok.hasLimits()) {
       long max = Integer.toUnsignedLong(ok.getLimits().getMaxFrameAfterLogin());
       connection.setMaxFrame(
@@ -395,10 +403,30 @@ public final class Session implements AutoCloseable {
     } else {
       connection.setMaxFrame(WireLimits.MAX_FRAME_AFTER_LOGIN);
     }
+  }
+
+  /**
+   * Logs in with keys derived at an earlier login on another connection (a reconnect): no key
+   * derivation and no password. The keys stay the caller's and are not destroyed on failure.
+   *
+   * @throws ServerException if the server refuses ({@code AUTH_FAILED} after a password change
+   *     elsewhere, {@code ACCOUNT_DISABLED}, {@code RATE_LIMITED})
+   * @throws ProtocolException if the server logs us in under another name
+   */
+  public void resume(AccountKeys keys) throws ServerException, IOException, InterruptedException {
+    Objects.requireNonNull(keys, "keys");
+    String name = keys.username();
+    Frame response = sendLogin(name, keys);
+    LoginOk ok = response.getLoginOk();
+    if (!ok.getUsername().isEmpty() && !ok.getUsername().equals(name)) {
+      connection.close();
+      throw new ProtocolException(
+          "The server logged us in as " + ok.getUsername() + " instead of " + name + ".");
+    }
+    applyLoginLimits(ok);
     this.username = name;
-    this.accountCost = cost;
-    int deviceId = ok.getDeviceId() == 0 ? DEVICE_ID : ok.getDeviceId();
-    return new LoggedIn(name, deviceId, registered || ok.getNewAccount(), keys);
+    this.accountCost = keys.parameters();
+    logger.info("logged in again as {} on {}", name, connection.server());
   }
 
   private KdfParameters acceptedCost(KdfParams params) throws ProtocolException {

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param throttles rate limiter shapes
  * @param storeOptions store tuning
  * @param eventLoops event loop threads, one listener verticle each
+ * @param messaging mailbox quotas, prekey limits, delivery settings
  */
 public record ServerConfig(
     String host,
@@ -31,7 +32,8 @@ public record ServerConfig(
     NetConfig net,
     Throttles.Config throttles,
     StoreOptions storeOptions,
-    int eventLoops) {
+    int eventLoops,
+    MessagingConfig messaging) {
 
   public ServerConfig {
     Objects.requireNonNull(host, "host");
@@ -40,6 +42,7 @@ public record ServerConfig(
     Objects.requireNonNull(net, "net");
     Objects.requireNonNull(throttles, "throttles");
     Objects.requireNonNull(storeOptions, "storeOptions");
+    Objects.requireNonNull(messaging, "messaging");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("expected a port 0..65535, got " + port);
     }
@@ -60,7 +63,8 @@ public record ServerConfig(
         NetConfig.defaults(),
         Throttles.Config.defaults(),
         StoreOptions.defaults(),
-        2 * Runtime.getRuntime().availableProcessors());
+        2 * Runtime.getRuntime().availableProcessors(),
+        MessagingConfig.defaults());
   }
 
   /** This config listening elsewhere. */
@@ -75,7 +79,8 @@ public record ServerConfig(
         net,
         throttles,
         storeOptions,
-        eventLoops);
+        eventLoops,
+        messaging);
   }
 
   /** This config with another registration policy. */
@@ -90,7 +95,8 @@ public record ServerConfig(
         net,
         throttles,
         storeOptions,
-        eventLoops);
+        eventLoops,
+        messaging);
   }
 
   /** This config with a master key file. */
@@ -105,7 +111,8 @@ public record ServerConfig(
         net,
         throttles,
         storeOptions,
-        eventLoops);
+        eventLoops,
+        messaging);
   }
 
   /** This config with other connection limits. */
@@ -120,7 +127,8 @@ public record ServerConfig(
         newNet,
         throttles,
         storeOptions,
-        eventLoops);
+        eventLoops,
+        messaging);
   }
 
   /** This config with other throttles. */
@@ -135,7 +143,8 @@ public record ServerConfig(
         net,
         newThrottles,
         storeOptions,
-        eventLoops);
+        eventLoops,
+        messaging);
   }
 
   /** This config with another number of event loops. */
@@ -150,6 +159,23 @@ public record ServerConfig(
         net,
         throttles,
         storeOptions,
-        n);
+        n,
+        messaging);
+  }
+
+  /** This config with other messaging limits. */
+  public ServerConfig withMessaging(MessagingConfig newMessaging) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        registration,
+        masterKeyFile,
+        credentialsDirectory,
+        net,
+        throttles,
+        storeOptions,
+        eventLoops,
+        newMessaging);
   }
 }

@@ -4,11 +4,18 @@ import dev.sotto.server.account.AccountService;
 import dev.sotto.server.account.AccountStore;
 import dev.sotto.server.data.DataDirectory;
 import dev.sotto.server.data.MasterKey;
+import dev.sotto.server.delivery.DeliveryService;
+import dev.sotto.server.delivery.LocalRouter;
+import dev.sotto.server.directory.PreKeyDirectory;
+import dev.sotto.server.mailbox.MailboxSealer;
+import dev.sotto.server.mailbox.Mailboxes;
+import dev.sotto.server.messaging.MessagingHandlers;
 import dev.sotto.server.net.ConnectionHub;
 import dev.sotto.server.net.ConnectionRegistry;
 import dev.sotto.server.net.CoreHandlers;
 import dev.sotto.server.net.Dispatcher;
 import dev.sotto.server.net.ServerVerticle;
+import dev.sotto.server.presence.PresenceRegistry;
 import dev.sotto.server.throttle.Throttles;
 import dev.sotto.server.tls.ServerCertificate;
 import dev.sotto.store.JournaledStore;
@@ -18,8 +25,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
@@ -49,6 +58,7 @@ public final class SottoServer implements AutoCloseable {
   private final Vertx vertx;
   private final List<String> deployments;
   private final int port;
+  private final MessagingHandlers messaging;
   private boolean stopped;
 
   private SottoServer(
@@ -62,7 +72,9 @@ public final class SottoServer implements AutoCloseable {
       ConnectionHub hub,
       Vertx vertx,
       List<String> deployments,
-      int port) {
+      int port,
+      MessagingHandlers messaging) {
+    this.messaging = messaging;
     this.config = config;
     this.lock = lock;
     this.masterKey = masterKey;
@@ -103,12 +115,42 @@ public final class SottoServer implements AutoCloseable {
           new AccountService(
               accountStore, config.registration(), throttles, random, System::currentTimeMillis);
       accounts.loadCache();
+      MessagingConfig mc = config.messaging();
+      PresenceRegistry presence = PresenceRegistry.open(store).join();
+      Mailboxes mailboxes =
+          Mailboxes.open(
+                  store,
+                  new MailboxSealer(masterKey.bytes()),
+                  presence::isBlocked,
+                  Clock.systemUTC(),
+                  mc.mailbox())
+              .join();
+      PreKeyDirectory directory = new PreKeyDirectory(store, mc.preKeys());
+      DeliveryService delivery =
+          new DeliveryService(
+              mailboxes,
+              presence,
+              new LocalRouter(),
+              user -> CompletableFuture.completedFuture(accounts.find(user).isPresent()),
+              mc.delivery());
+      ConnectionRegistry registry = new ConnectionRegistry();
+      MessagingHandlers messaging =
+          new MessagingHandlers(
+              accounts,
+              directory,
+              mc.preKeys(),
+              presence,
+              delivery,
+              mc.delivery(),
+              registry,
+              mc.maxListedUsers());
       Dispatcher dispatcher = new Dispatcher();
       new CoreHandlers(accounts, serverId, config.net(), System::currentTimeMillis)
           .register(dispatcher);
+      messaging.register(dispatcher);
       ConnectionHub hub =
           new ConnectionHub(
-              config.net(), dispatcher, new ConnectionRegistry(), throttles, System::nanoTime);
+              config.net(), dispatcher, registry, throttles, System::nanoTime, messaging);
       Vertx vertx =
           Vertx.vertx(
               new VertxOptions()
@@ -131,6 +173,17 @@ public final class SottoServer implements AutoCloseable {
                   new DeploymentOptions().setInstances(config.eventLoops()))));
       int port = instances.get(0).actualPort();
       vertx.setPeriodic(1000, t -> throttles.sweep());
+      vertx.setPeriodic(
+          mc.sweepInterval().toMillis(),
+          t ->
+              mailboxes
+                  .sweepExpired()
+                  .whenComplete(
+                      (n, err) -> {
+                        if (err != null) {
+                          logger.warn("event=sweep outcome=failed detail=\"{}\"", err.toString());
+                        }
+                      }));
       SottoServer server =
           new SottoServer(
               config,
@@ -143,7 +196,8 @@ public final class SottoServer implements AutoCloseable {
               hub,
               vertx,
               deployments,
-              port);
+              port,
+              messaging);
       logger.info(
           "event=start listen={}:{} data={} registration={} accounts={} event_loops={}"
               + " outcome=ok",
@@ -205,6 +259,11 @@ public final class SottoServer implements AutoCloseable {
   /** The connection services (registry of logged-in connections, open count). */
   public ConnectionHub hub() {
     return hub;
+  }
+
+  /** The messaging handlers (delivery sessions, for tests and metrics). */
+  public MessagingHandlers messaging() {
+    return messaging;
   }
 
   /** The configuration it runs with. */

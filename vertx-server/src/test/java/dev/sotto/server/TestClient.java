@@ -44,6 +44,7 @@ final class TestClient implements AutoCloseable {
   private final OutputStream out;
   private final FrameReader reader;
   private final AtomicLong ids = new AtomicLong();
+  private final java.util.ArrayDeque<Frame> unsolicited = new java.util.ArrayDeque<>();
 
   private TestClient(SSLSocket socket) throws IOException {
     this.socket = socket;
@@ -126,6 +127,9 @@ final class TestClient implements AutoCloseable {
       if (f.getRequestId() == id) {
         return f;
       }
+      if (unsolicited.size() < 100_000) {
+        unsolicited.add(f);
+      }
     }
   }
 
@@ -141,6 +145,22 @@ final class TestClient implements AutoCloseable {
 
   Frame read() throws IOException, WireException {
     return reader.read();
+  }
+
+  /**
+   * The next frame that answered no request of {@link #request} (pushes, in order): first those set
+   * aside while waiting for answers, then from the socket; null at end of stream.
+   */
+  Frame nextPush() throws IOException, WireException {
+    Frame f = unsolicited.poll();
+    return f != null ? f : reader.read();
+  }
+
+  /** Sends a request without waiting; returns its request id. */
+  long sendRequest(Frame.Builder frame) throws IOException {
+    long id = ids.incrementAndGet();
+    send(frame.setRequestId(id).build());
+    return id;
   }
 
   Frame hello() throws IOException, WireException {

@@ -15,6 +15,14 @@ import dev.sotto.client.core.Session;
 import dev.sotto.client.core.TrustPrompt;
 import dev.sotto.client.core.UnreachableServerException;
 import dev.sotto.client.core.UntrustedServerException;
+import dev.sotto.client.core.messaging.IdentityChangedException;
+import dev.sotto.client.core.messaging.MessengerConfig;
+import dev.sotto.client.core.messaging.NotConnectedException;
+import dev.sotto.keystore.store.CorruptedStoreException;
+import dev.sotto.keystore.store.LocalStoreException;
+import dev.sotto.keystore.store.NoLocalStoreException;
+import dev.sotto.keystore.store.StoreLockedException;
+import dev.sotto.keystore.store.WrongStoreKeyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ProtocolException;
@@ -76,58 +84,101 @@ abstract class AccountCommand implements Callable<Integer> {
   public final Integer call() {
     try {
       return run();
-    } catch (Failure f) {
+    } catch (Exception e) {
+      return failWith(e);
+    }
+  }
+
+  /** Maps any failure to one line on stderr and its {@link ExitCodes exit code}. */
+  int failWith(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof java.util.concurrent.ExecutionException
+            || e instanceof java.util.concurrent.CompletionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof Failure f) {
       return fail(f.exitCode, f.getMessage());
-    } catch (InvalidInputException e) {
+    }
+    if (e instanceof InvalidInputException) {
       return fail(ExitCodes.USAGE, e.getMessage());
-    } catch (ServerException e) {
-      return switch (e.code()) {
-        case AUTH_FAILED, ACCOUNT_DISABLED -> fail(ExitCodes.AUTH_FAILED, e.getMessage());
+    }
+    if (e instanceof ServerException se) {
+      return switch (se.code()) {
+        case AUTH_FAILED, ACCOUNT_DISABLED -> fail(ExitCodes.AUTH_FAILED, se.getMessage());
         case RATE_LIMITED, SERVER_BUSY ->
             fail(
                 ExitCodes.RATE_LIMITED,
-                e.getMessage()
-                    + e.retryAfter()
+                se.getMessage()
+                    + se.retryAfter()
                         .map(
                             d ->
                                 " Try again in " + Math.max(1, (d.toMillis() + 999) / 1000) + " s.")
                         .orElse(""));
-        default -> fail(ExitCodes.SERVER_REFUSED, e.getMessage());
+        default -> fail(ExitCodes.SERVER_REFUSED, se.getMessage());
       };
-    } catch (CertificateChangedException e) {
+    }
+    if (e instanceof CertificateChangedException) {
       return fail(ExitCodes.CERTIFICATE_CHANGED, e.getMessage());
-    } catch (UntrustedServerException e) {
+    }
+    if (e instanceof UntrustedServerException) {
       return fail(ExitCodes.UNTRUSTED_SERVER, e.getMessage());
-    } catch (UnreachableServerException | ConnectionClosedException | RequestTimeoutException e) {
+    }
+    if (e instanceof IdentityChangedException) {
+      return fail(ExitCodes.IDENTITY_CHANGED, e.getMessage());
+    }
+    if (e instanceof StoreLockedException) {
+      return fail(
+          ExitCodes.STORE_LOCKED,
+          "The local store is in use by another Sotto process (" + e.getMessage() + ").");
+    }
+    if (e instanceof NoLocalStoreException) {
+      return fail(ExitCodes.NO_LOCAL_STORE, e.getMessage());
+    }
+    if (e instanceof WrongStoreKeyException) {
+      return fail(
+          ExitCodes.STORE_UNUSABLE,
+          "The local store does not open with this password (was it changed on another"
+              + " machine?): "
+              + e.getMessage());
+    }
+    if (e instanceof CorruptedStoreException) {
+      return fail(ExitCodes.STORE_UNUSABLE, "The local store is damaged: " + e.getMessage());
+    }
+    if (e instanceof LocalStoreException) {
+      return fail(ExitCodes.LOCAL_IO, "The local store could not be used: " + e.getMessage());
+    }
+    if (e instanceof UnreachableServerException
+        || e instanceof ConnectionClosedException
+        || e instanceof RequestTimeoutException
+        || e instanceof NotConnectedException) {
       return fail(ExitCodes.NETWORK, e.getMessage());
-    } catch (ProtocolException e) {
+    }
+    if (e instanceof java.util.concurrent.TimeoutException) {
+      return fail(ExitCodes.NETWORK, "The server did not answer in time.");
+    }
+    if (e instanceof ProtocolException) {
       return fail(ExitCodes.NETWORK, "The server broke the protocol: " + e.getMessage());
-    } catch (IOException e) {
+    }
+    if (e instanceof IOException) {
       return fail(ExitCodes.LOCAL_IO, "A local file could not be used: " + e.getMessage());
-    } catch (InterruptedException e) {
+    }
+    if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
       return fail(ExitCodes.INTERNAL, "Interrupted.");
-    } catch (RuntimeException e) {
-      logger.error("internal error", e);
-      return fail(
-          ExitCodes.INTERNAL,
-          "Internal error ("
-              + e.getClass().getSimpleName()
-              + "); details are in "
-              + paths().logFile()
-              + ".");
     }
+    logger.error("internal error", e);
+    return fail(
+        ExitCodes.INTERNAL,
+        "Internal error ("
+            + e.getClass().getSimpleName()
+            + "); details are in "
+            + paths().logFile()
+            + ".");
   }
 
-  /** The command itself. */
-  abstract int run()
-      throws Failure,
-          InvalidInputException,
-          ServerException,
-          CertificateChangedException,
-          UntrustedServerException,
-          IOException,
-          InterruptedException;
+  /** The command itself; every exception is mapped by {@link #failWith}. */
+  abstract int run() throws Exception;
 
   private int fail(int code, String message) {
     logger.info("{} failed with exit code {}: {}", getClass().getSimpleName(), code, message);
@@ -138,6 +189,60 @@ abstract class AccountCommand implements Callable<Integer> {
 
   private static String oneLine(String s) {
     return s == null ? "failed" : s.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /** The server and user of this run (flags, else the saved defaults), trust settled. */
+  record Target(ServerAddress server, String user) {}
+
+  /**
+   * Finds the server and user and settles trust in the server, before any password is asked (a
+   * person answers the first-use question first).
+   */
+  Target target() throws Failure, IOException, InvalidInputException, UntrustedServerException {
+    ClientSettings settings = settings();
+    ServerAddress server = server(settings);
+    String name = Session.normalizeUsername(user(settings));
+    settleTrust(server);
+    return new Target(server, name);
+  }
+
+  /** The account password (terminal without echo, --password-file, or SOTTO_PASSWORD), checked. */
+  char[] accountPassword(String prompt, boolean confirm)
+      throws Failure, IOException, InvalidInputException {
+    char[] password = password(connect.passwordFile, "SOTTO_PASSWORD", prompt, confirm);
+    try {
+      Session.checkPassword(password);
+      return password;
+    } catch (InvalidInputException e) {
+      Arrays.fill(password, '\0');
+      throw e;
+    }
+  }
+
+  /** Saves server and user as the defaults of later commands. */
+  void remember(ServerAddress server, String user) throws IOException {
+    new ClientSettings(Optional.of(server), Optional.of(user)).save(paths().settingsFile());
+  }
+
+  /** The messenger configuration of this run. */
+  MessengerConfig messengerConfig(ServerAddress server) {
+    return MessengerConfig.of(server, trust(), ctx().clientOptions(), paths());
+  }
+
+  /** Asks a yes/no question on the terminal; false without one. */
+  boolean confirm(String question) {
+    Terminal t = ctx().terminal();
+    if (!t.interactive()) {
+      return false;
+    }
+    String answer = t.readLine(question + " [yes/no]: ");
+    return answer != null && YES.contains(answer.strip().toLowerCase(Locale.ROOT));
+  }
+
+  /** One line for the user on stdout. */
+  void say(String line) {
+    ctx().out().println(line);
+    ctx().out().flush();
   }
 
   ClientSettings settings() throws IOException {

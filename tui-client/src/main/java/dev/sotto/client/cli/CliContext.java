@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param out where results go (stdout)
  * @param err where the one-line failure goes (stderr)
  * @param clientOptions connection and key-derivation options
+ * @param in standard input ({@code send --stdin})
  */
 public record CliContext(
     Map<String, String> env,
@@ -25,7 +26,8 @@ public record CliContext(
     Terminal terminal,
     PrintWriter out,
     PrintWriter err,
-    ClientOptions clientOptions) {
+    ClientOptions clientOptions,
+    java.io.InputStream in) {
 
   /** Checks for nulls (except {@code homeProperty}). */
   public CliContext {
@@ -35,6 +37,37 @@ public record CliContext(
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(err, "err");
     Objects.requireNonNull(clientOptions, "clientOptions");
+    Objects.requireNonNull(in, "in");
+  }
+
+  /** A context whose standard input is empty. */
+  public CliContext(
+      Map<String, String> env,
+      String homeProperty,
+      String userHome,
+      Terminal terminal,
+      PrintWriter out,
+      PrintWriter err,
+      ClientOptions clientOptions) {
+    this(
+        env,
+        homeProperty,
+        userHome,
+        terminal,
+        out,
+        err,
+        clientOptions,
+        java.io.InputStream.nullInputStream());
+  }
+
+  /** This context with another standard input. */
+  public CliContext withIn(java.io.InputStream stdin) {
+    return new CliContext(env, homeProperty, userHome, terminal, out, err, clientOptions, stdin);
+  }
+
+  /** This context with other client options. */
+  public CliContext withClientOptions(ClientOptions options) {
+    return new CliContext(env, homeProperty, userHome, terminal, out, err, options, in);
   }
 
   /** This process's environment, console and standard streams, with default options. */
@@ -46,6 +79,7 @@ public record CliContext(
         Terminal.system(),
         new PrintWriter(System.out, true),
         new PrintWriter(System.err, true),
-        ClientOptions.defaults());
+        ClientOptions.defaults(),
+        System.in);
   }
 }

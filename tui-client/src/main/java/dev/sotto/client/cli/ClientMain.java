@@ -75,6 +75,18 @@ public final class ClientMain implements Callable<Integer> {
     cl.addSubcommand(new RegisterCommand());
     cl.addSubcommand(new LoginCommand());
     cl.addSubcommand(new PasswdCommand());
+    cl.addSubcommand(new SendCommand());
+    cl.addSubcommand(new ReceiveCommand());
+    cl.addSubcommand(new ListCommand());
+    cl.addSubcommand(new HistoryCommand());
+    cl.addSubcommand(new StatusCommand());
+    cl.addSubcommand(new BlockCommand());
+    cl.addSubcommand(new UnblockCommand());
+    cl.addSubcommand(new VerifyCommand());
+    cl.addSubcommand(new TrustCommand());
+    cl.addSubcommand(new ResetKeysCommand());
+    cl.addSubcommand(new ExportCommand());
+    cl.addSubcommand(new ImportCommand());
     cl.registerConverter(ServerAddress.class, ClientMain::parseServer);
     cl.registerConverter(Fingerprint.class, ClientMain::parseFingerprint);
     cl.setOut(ctx.out());

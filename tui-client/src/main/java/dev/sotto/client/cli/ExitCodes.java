@@ -33,6 +33,26 @@ public final class ExitCodes {
   /** A local file (config, known_servers, password file) could not be read or written. */
   public static final int LOCAL_IO = 8;
 
+  /** The account's local store is held by another Sotto process (the message names it). */
+  public static final int STORE_LOCKED = 9;
+
+  /**
+   * No local store for the account on this machine: logging in would make a new identity. Use
+   * {@code --new-identity} (contacts then see a changed safety number) or {@code sotto import}.
+   */
+  public static final int NO_LOCAL_STORE = 10;
+
+  /**
+   * A contact's safety number changed: compare it ({@code verify}) and accept it ({@code trust}).
+   */
+  public static final int IDENTITY_CHANGED = 11;
+
+  /** The local store does not open with this password, or is damaged. */
+  public static final int STORE_UNUSABLE = 12;
+
+  /** {@code verify --compare}: the digits do not match the safety number. */
+  public static final int MISMATCH = 13;
+
   /** An internal error: a bug in sotto; details are in the log file. */
   public static final int INTERNAL = 70;
 
@@ -47,6 +67,11 @@ public final class ExitCodes {
     "6:rate limited or server busy; try again later",
     "7:new server not trusted (use --trust FINGERPRINT)",
     "8:local file could not be read or written",
+    "9:local store in use by another sotto process",
+    "10:no local store on this machine (use --new-identity or import)",
+    "11:a contact's safety number changed (verify, then trust)",
+    "12:local store does not open with this password, or is damaged",
+    "13:verify --compare: the safety numbers differ",
     "70:internal error (see the log file)",
   };
 

@@ -1,27 +1,23 @@
 package dev.sotto.client.cli;
 
-import dev.sotto.client.core.CertificateChangedException;
-import dev.sotto.client.core.ClientSettings;
-import dev.sotto.client.core.InvalidInputException;
-import dev.sotto.client.core.ServerAddress;
-import dev.sotto.client.core.ServerException;
 import dev.sotto.client.core.Session;
-import dev.sotto.client.core.UntrustedServerException;
-import java.io.IOException;
+import dev.sotto.client.core.messaging.Messenger;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sotto passwd}: changes the account's password. */
+/** {@code sotto passwd}: changes the account's password and re-wraps the local store's key. */
 @Command(
     name = "passwd",
     mixinStandardHelpOptions = true,
     description = {
       "Change the password (asks for the current one, then the new one twice). Both keys derived"
-          + " from the password change; the server never sees either password."
+          + " from the password change, and the local store is re-keyed; the server never sees"
+          + " either password."
     })
-final class PasswdCommand extends AccountCommand {
+final class PasswdCommand extends MessengerCommand {
 
   @Option(
       names = "--new-password-file",
@@ -31,37 +27,26 @@ final class PasswdCommand extends AccountCommand {
   Path newPasswordFile;
 
   @Override
-  int run()
-      throws Failure,
-          InvalidInputException,
-          ServerException,
-          CertificateChangedException,
-          UntrustedServerException,
-          IOException,
-          InterruptedException {
-    ClientSettings settings = settings();
-    ServerAddress server = server(settings);
-    String name = Session.normalizeUsername(user(settings));
-    settleTrust(server);
-    char[] oldPassword =
-        password(connect.passwordFile, "SOTTO_PASSWORD", "Current password", false);
-    char[] newPassword = null;
+  String passwordPrompt() {
+    return "Current password";
+  }
+
+  @Override
+  boolean keepsPassword() {
+    return true;
+  }
+
+  @Override
+  int run(Messenger m) throws Exception {
+    char[] newPassword = password(newPasswordFile, "SOTTO_NEW_PASSWORD", "New password", true);
+    char[] oldPassword = loginPassword;
     try {
-      Session.checkPassword(oldPassword);
-      newPassword = password(newPasswordFile, "SOTTO_NEW_PASSWORD", "New password", true);
       Session.checkPassword(newPassword);
-      try (Session session = open(server)) {
-        session.login(name, oldPassword).keys().destroy();
-        session.changePassword(oldPassword, newPassword).destroy();
-        ctx().out().println("Changed the password of " + name + " on " + server + ".");
-        ctx().out().flush();
-        return ExitCodes.OK;
-      }
+      m.changePassword(oldPassword, newPassword).get(60, TimeUnit.SECONDS);
+      say("Changed the password of " + m.username() + " on " + target.server() + ".");
+      return ExitCodes.OK;
     } finally {
-      Arrays.fill(oldPassword, '\0');
-      if (newPassword != null) {
-        Arrays.fill(newPassword, '\0');
-      }
+      Arrays.fill(newPassword, '\0');
     }
   }
 }

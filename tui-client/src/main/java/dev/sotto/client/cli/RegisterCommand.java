@@ -1,26 +1,21 @@
 package dev.sotto.client.cli;
 
-import dev.sotto.client.core.CertificateChangedException;
-import dev.sotto.client.core.ClientSettings;
-import dev.sotto.client.core.InvalidInputException;
-import dev.sotto.client.core.LoggedIn;
-import dev.sotto.client.core.ServerAddress;
-import dev.sotto.client.core.ServerException;
-import dev.sotto.client.core.Session;
-import dev.sotto.client.core.UntrustedServerException;
-import java.io.IOException;
+import dev.sotto.client.core.messaging.Messenger;
+import dev.sotto.client.core.messaging.MessengerListener;
 import java.util.Arrays;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sotto register}: creates an account and remembers it as the default. */
+/**
+ * {@code sotto register}: creates an account and its local store (a new identity), uploads the
+ * prekeys, and remembers server and user as the defaults.
+ */
 @Command(
     name = "register",
     mixinStandardHelpOptions = true,
     description = {
-      "Create an account on a server (asks for the password twice) and remember the server and"
-          + " user as the defaults."
+      "Create an account on a server (asks for the password twice), make its identity and local"
+          + " store on this machine, and remember the server and user as the defaults."
     })
 final class RegisterCommand extends AccountCommand {
 
@@ -31,32 +26,25 @@ final class RegisterCommand extends AccountCommand {
   String invite;
 
   @Override
-  int run()
-      throws Failure,
-          InvalidInputException,
-          ServerException,
-          CertificateChangedException,
-          UntrustedServerException,
-          IOException,
-          InterruptedException {
-    ClientSettings settings = settings();
-    ServerAddress server = server(settings);
-    String name = Session.normalizeUsername(user(settings));
-    settleTrust(server);
-    char[] password = password(connect.passwordFile, "SOTTO_PASSWORD", "New password", true);
+  int run() throws Exception {
+    Target t = target();
+    char[] password = accountPassword("New password", true);
+    Messenger m;
     try {
-      Session.checkPassword(password);
-      try (Session session = open(server)) {
-        LoggedIn in = session.register(name, password, invite);
-        in.keys().destroy();
-        new ClientSettings(Optional.of(server), Optional.of(in.username()))
-            .save(paths().settingsFile());
-        ctx().out().println("Registered " + in.username() + " on " + server + ".");
-        ctx().out().flush();
-        return ExitCodes.OK;
-      }
+      m =
+          Messenger.register(
+              messengerConfig(t.server()).withReceiving(false),
+              t.user(),
+              password,
+              invite,
+              MessengerListener.NONE);
     } finally {
       Arrays.fill(password, '\0');
+    }
+    try (m) {
+      remember(t.server(), m.username());
+      say("Registered " + m.username() + " on " + t.server() + ".");
+      return ExitCodes.OK;
     }
   }
 }

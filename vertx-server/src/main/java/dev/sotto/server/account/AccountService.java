@@ -77,6 +77,11 @@ public final class AccountService {
     return accounts.size();
   }
 
+  /** The names of every account, sorted, at most {@code limit} of them. */
+  public java.util.List<String> usernames(int limit) {
+    return accounts.keySet().stream().sorted().limit(limit).toList();
+  }
+
   /** The account of a normalized name, from memory. */
   public Optional<Account> find(String username) {
     return Optional.ofNullable(accounts.get(username));

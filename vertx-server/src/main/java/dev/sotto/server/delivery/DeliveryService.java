@@ -185,6 +185,17 @@ public final class DeliveryService {
     presence.set(connection.address().user(), chosen);
   }
 
+  /**
+   * The connection can take pushes again after it refused one ({@link DeviceConnection#push}
+   * returned false because its write queue was full): read the mailbox again for it.
+   */
+  public void resume(DeviceConnection connection) {
+    DeviceSession s = sessions.get(connection);
+    if (s != null) {
+      s.resume();
+    }
+  }
+
   /** How many entries this connection has been pushed and not acked (for tests and metrics). */
   int inFlight(DeviceConnection connection) {
     DeviceSession s = sessions.get(connection);

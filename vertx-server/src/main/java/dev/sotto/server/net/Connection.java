@@ -18,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,14 @@ public final class Connection {
   private boolean closing;
   private boolean closed;
   private Future<Void> lastWrite = Future.succeededFuture();
+  private boolean loginPending;
+  private boolean loginAnnounced;
+  private boolean sessionEnded;
+
+  // Read from any thread (delivery pushes).
+  private volatile boolean gone;
+  private volatile boolean pushRefused;
+  private final AtomicLong pushBytes = new AtomicLong();
 
   Connection(ConnectionHub hub, NetSocket socket, Context context) {
     this.hub = hub;
@@ -259,6 +268,13 @@ public final class Connection {
     } else {
       send(errorFor(kind, requestId, failure));
     }
+    if (loginPending) {
+      loginPending = false;
+      if (!closing && !closeRequested && state == State.AUTHENTICATED) {
+        loginAnnounced = true;
+        hub.listener().loggedIn(this);
+      }
+    }
     if (inFlight == 0 && (closeRequested || shuttingDown)) {
       if (shuttingDown && !closeRequested) {
         send(
@@ -352,12 +368,19 @@ public final class Connection {
    * global budget, the connection is closed instead.
    */
   void send(Frame frame) {
+    send(frame, null);
+  }
+
+  /** As {@link #send(Frame)}; runs {@code done} (if not null) once written or dropped. */
+  private void send(Frame frame, Runnable done) {
     if (closed || closing) {
+      runDone(done);
       return;
     }
     byte[] bytes = FrameCodec.encode(frame);
     int n = bytes.length;
     if (queuedBytes + n > hub.config().connectionOutboundBytes()) {
+      runDone(done);
       logger.warn(
           "event=outbound-budget conn={} user={} remote={} queued={} outcome=closed reason=connection",
           id,
@@ -368,6 +391,7 @@ public final class Connection {
       return;
     }
     if (!hub.budget().tryReserve(n)) {
+      runDone(done);
       logger.warn(
           "event=outbound-budget conn={} user={} remote={} global={} outcome=closed reason=global",
           id,
@@ -385,6 +409,7 @@ public final class Connection {
                 ar -> {
                   queuedBytes -= n;
                   hub.budget().release(n);
+                  runDone(done);
                 });
     if (!writeBlocked && socket.writeQueueFull()) {
       writeBlocked = true;
@@ -398,9 +423,60 @@ public final class Connection {
     }
   }
 
+  private static void runDone(Runnable done) {
+    if (done != null) {
+      done.run();
+    }
+  }
+
   /** Sends {@code frame} to this connection from any thread (server pushes). */
   public void push(Frame frame) {
     onContextNow(() -> send(frame));
+  }
+
+  /**
+   * Queues {@code frame} from any thread, always through the event loop's task queue, so frames
+   * queued by one caller (and by {@link #offerPush}) go out in the order of the calls.
+   */
+  public void pushInOrder(Frame frame) {
+    if (!gone) {
+      context.runOnContext(v -> send(frame));
+    }
+  }
+
+  /**
+   * Offers a flow-controlled push (message delivery) from any thread: queued in call order unless
+   * the connection is closing or more than half of its outbound budget is already taken by offered
+   * pushes that have not reached the socket. A refused offer is followed, once those bytes drain,
+   * by {@link ConnectionListener#pushDrained}, so the caller can offer again; the per-connection
+   * budget is then never exceeded by delivery alone, whatever the backlog.
+   *
+   * @return whether the frame was queued
+   */
+  public boolean offerPush(Frame frame) {
+    if (gone) {
+      return false;
+    }
+    long n = frame.getSerializedSize() + 4L;
+    long soft = hub.config().connectionOutboundBytes() / 2;
+    // Set the flag before reading the count, so a drain that races with this refusal sees it.
+    pushRefused = true;
+    long current = pushBytes.get();
+    if (current > 0 && current + n > soft) {
+      return false;
+    }
+    pushRefused = false;
+    pushBytes.addAndGet(n);
+    context.runOnContext(v -> send(frame, () -> pushWritten(n, soft)));
+    return true;
+  }
+
+  private void pushWritten(long n, long soft) {
+    long left = pushBytes.addAndGet(-n);
+    if (pushRefused && left <= soft / 2 && !gone) {
+      pushRefused = false;
+      hub.listener().pushDrained(this);
+    }
   }
 
   private void sendAndClose(Frame frame) {
@@ -416,6 +492,7 @@ public final class Connection {
       return;
     }
     closing = true;
+    gone = true;
     updateReading();
     unregister();
     long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(5), t -> socket.close());
@@ -431,6 +508,7 @@ public final class Connection {
       return;
     }
     closing = true;
+    gone = true;
     unregister();
     socket.close();
   }
@@ -498,6 +576,7 @@ public final class Connection {
     }
     closed = true;
     closing = true;
+    gone = true;
     unregister();
     hub.closed(this);
     logger.debug("event=disconnect conn={} user={} remote={}", id, userForLog(), remote);
@@ -506,6 +585,10 @@ public final class Connection {
   private void unregister() {
     if (user != null && state == State.AUTHENTICATED) {
       hub.registry().remove(user, this);
+    }
+    if (loginAnnounced && !sessionEnded) {
+      sessionEnded = true;
+      hub.listener().loggedOut(this);
     }
   }
 
@@ -528,10 +611,12 @@ public final class Connection {
     this.state = State.AUTHENTICATED;
     decoder.setMaxFrame(hub.config().maxFrameAfterLogin());
     hub.registry().add(username, this);
+    loginPending = true;
   }
 
   /** Closes the connection once the current request has been answered. */
   public void closeAfterReply() {
+    gone = true;
     unregister();
     closeRequested = true;
   }

@@ -21,6 +21,7 @@ public final class ConnectionHub {
   private final OutboundBudget budget;
   private final Throttles throttles;
   private final LongSupplier nanoClock;
+  private final ConnectionListener listener;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
 
@@ -30,6 +31,17 @@ public final class ConnectionHub {
       ConnectionRegistry registry,
       Throttles throttles,
       LongSupplier nanoClock) {
+    this(config, dispatcher, registry, throttles, nanoClock, ConnectionListener.NONE);
+  }
+
+  public ConnectionHub(
+      NetConfig config,
+      Dispatcher dispatcher,
+      ConnectionRegistry registry,
+      Throttles throttles,
+      LongSupplier nanoClock,
+      ConnectionListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
     this.config = Objects.requireNonNull(config, "config");
     this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -40,6 +52,10 @@ public final class ConnectionHub {
 
   public NetConfig config() {
     return config;
+  }
+
+  public ConnectionListener listener() {
+    return listener;
   }
 
   public Dispatcher dispatcher() {

@@ -31,6 +31,15 @@ public final class ConnectionRegistry {
     return set == null ? List.of() : List.copyOf(set);
   }
 
+  /** Every live logged-in connection (a snapshot). */
+  public List<Connection> all() {
+    List<Connection> out = new java.util.ArrayList<>();
+    for (Set<Connection> set : byUser.values()) {
+      out.addAll(set);
+    }
+    return out;
+  }
+
   /** Whether the user has at least one live connection. */
   public boolean isOnline(String user) {
     return byUser.containsKey(user);

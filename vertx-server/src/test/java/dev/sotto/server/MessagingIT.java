@@ -1,0 +1,369 @@
+package dev.sotto.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sotto.wire.proto.Envelope;
+import dev.sotto.wire.proto.Frame;
+import dev.sotto.wire.proto.PresenceState;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Messaging over the real server (port 0, real journaled store, TLS): offline and live delivery,
+ * acks, idempotent resends, prekeys, blocks, DND, presence, and refusals. Each test uses its own
+ * users, so tests do not see each other's messages (presence pushes of others are skipped).
+ */
+class MessagingIT {
+
+  @TempDir static Path temp;
+  private static SottoServer server;
+  private static int port;
+  private static final AtomicInteger names = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = SottoServer.start(ServerIT.testConfig(temp.resolve("data")));
+    port = server.port();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  private static String name(String base) {
+    return base + names.incrementAndGet();
+  }
+
+  @Test
+  void offlineSend_loginGetsSummaryBacklogDone_ackDeletes() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    byte[] ak = TestClient.randomKey();
+    byte[] bk = TestClient.randomKey();
+    try (TestClient a = Msg.registered(port, alice, ak)) {
+      try (TestClient b = Msg.registered(port, bob, bk)) {
+        assertThat(Msg.logout(b).hasOk()).isTrue();
+      }
+      List<byte[]> ids = List.of(Msg.newId(), Msg.newId(), Msg.newId());
+      for (byte[] id : ids) {
+        Frame stored = Msg.send(a, bob, id, Msg.randomBytes(100));
+        assertThat(stored.hasStored()).as("%s", stored).isTrue();
+        assertThat(stored.getStored().getMessageId().toByteArray()).isEqualTo(id);
+        assertThat(stored.getStored().getHeld()).isTrue();
+        assertThat(stored.getStored().getRecipientPresence()).isEqualTo(PresenceState.OFFLINE);
+      }
+      try (TestClient b = Msg.session(port, bob, bk, false)) {
+        Msg.Backlog backlog = Msg.backlog(b);
+        assertThat(backlog.summary().getCountsList()).hasSize(1);
+        assertThat(backlog.summary().getCounts(0).getSender()).isEqualTo(alice);
+        assertThat(backlog.summary().getCounts(0).getCount()).isEqualTo(3);
+        assertThat(backlog.pushes()).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+          Envelope e = backlog.pushes().get(i);
+          assertThat(e.getMessageId().toByteArray()).isEqualTo(ids.get(i));
+          assertThat(e.getSender().getUser()).isEqualTo(alice);
+          assertThat(e.getServerTimeMs()).isPositive();
+        }
+        assertThat(Msg.ack(b, ids).hasOk()).isTrue();
+        assertThat(Msg.logout(b).hasOk()).isTrue();
+      }
+      try (TestClient b = Msg.session(port, bob, bk, false)) {
+        Msg.Backlog again = Msg.backlog(b);
+        assertThat(again.summary().getCountsList()).isEmpty();
+        assertThat(again.pushes()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void livePush_reachesEveryConnectionOfTheRecipient() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    byte[] bk = TestClient.randomKey();
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient b1 = Msg.registered(port, bob, bk);
+        TestClient b2 = Msg.session(port, bob, bk, false)) {
+      assertThat(Msg.backlog(b2).pushes()).isEmpty();
+      byte[] id = Msg.newId();
+      byte[] ct = Msg.randomBytes(300);
+      Frame stored = Msg.send(a, bob, id, ct);
+      assertThat(stored.getStored().getHeld()).isFalse();
+      assertThat(stored.getStored().getRecipientPresence()).isEqualTo(PresenceState.ONLINE);
+      for (TestClient b : List.of(b1, b2)) {
+        Frame push = Msg.nextDelivery(b);
+        assertThat(push.hasMessagePush()).as("%s", push.getBodyCase()).isTrue();
+        Envelope e = push.getMessagePush().getEnvelope();
+        assertThat(e.getMessageId().toByteArray()).isEqualTo(id);
+        assertThat(e.getCiphertext().toByteArray()).isEqualTo(ct);
+        assertThat(e.getSender().getUser()).isEqualTo(alice);
+        assertThat(e.getSender().getDeviceId()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void resendOfTheSameId_storedTwice_deliveredOnce() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    byte[] bk = TestClient.randomKey();
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient b = Msg.registered(port, bob, bk)) {
+      byte[] id = Msg.newId();
+      byte[] ct = Msg.randomBytes(50);
+      Frame first = Msg.send(a, bob, id, ct);
+      Frame second = Msg.send(a, bob, id, ct);
+      assertThat(first.hasStored()).isTrue();
+      assertThat(second.hasStored()).isTrue();
+      assertThat(second.getStored().getMessageId()).isEqualTo(first.getStored().getMessageId());
+      byte[] marker = Msg.newId();
+      assertThat(Msg.send(a, bob, marker, ct).hasStored()).isTrue();
+      Frame p1 = Msg.nextDelivery(b);
+      Frame p2 = Msg.nextDelivery(b);
+      assertThat(p1.getMessagePush().getEnvelope().getMessageId().toByteArray()).isEqualTo(id);
+      assertThat(p2.getMessagePush().getEnvelope().getMessageId().toByteArray())
+          .as("the second push is the next message, not the resend")
+          .isEqualTo(marker);
+      // Unacked: a new login gets each exactly once.
+      assertThat(Msg.logout(b).hasOk()).isTrue();
+      try (TestClient again = Msg.session(port, bob, bk, false)) {
+        Msg.Backlog backlog = Msg.backlog(again);
+        assertThat(backlog.pushes())
+            .extracting(e -> e.getMessageId().toByteArray())
+            .containsExactly(id, marker);
+        assertThat(backlog.summary().getCounts(0).getCount()).isEqualTo(2);
+        // An ack after the resend was stored still deletes; a resend after the ack is not stored
+        // again.
+        assertThat(Msg.ack(again, List.of(id, marker)).hasOk()).isTrue();
+        assertThat(Msg.send(a, bob, id, ct).hasStored()).isTrue();
+        byte[] last = Msg.newId();
+        assertThat(Msg.send(a, bob, last, ct).hasStored()).isTrue();
+        assertThat(
+                Msg.nextDelivery(again).getMessagePush().getEnvelope().getMessageId().toByteArray())
+            .isEqualTo(last);
+      }
+    }
+  }
+
+  @Test
+  void preKeys_oneTimeKeysHandedOutExactlyOnce_underConcurrentFetches_ownerToldWhenLow()
+      throws Exception {
+    String owner = name("owner");
+    byte[] ok = TestClient.randomKey();
+    try (TestClient o = Msg.registered(port, owner, ok)) {
+      Frame up = o.request(Frame.newBuilder().setUploadPreKeys(Msg.upload(20, 100)));
+      assertThat(up.hasOk()).as("%s", up).isTrue();
+      Frame count =
+          o.request(
+              Frame.newBuilder()
+                  .setPreKeyCountRequest(
+                      dev.sotto.wire.proto.PreKeyCountRequest.getDefaultInstance()));
+      assertThat(count.getPreKeyCount().getOneTime()).isEqualTo(20);
+      assertThat(count.getPreKeyCount().getOneTimeKem()).isEqualTo(20);
+      int requesters = 3;
+      int perRequester = 8;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(requesters);
+      List<java.util.concurrent.Future<List<Frame>>> results = new java.util.ArrayList<>();
+      try {
+        for (int r = 0; r < requesters; r++) {
+          TestClient c = Msg.registered(port, name("fetcher"), TestClient.randomKey());
+          results.add(
+              pool.submit(
+                  () -> {
+                    try (c) {
+                      List<Frame> got = new java.util.ArrayList<>();
+                      for (int i = 0; i < perRequester; i++) {
+                        got.add(Msg.fetch(c, owner));
+                      }
+                      return got;
+                    }
+                  }));
+        }
+        java.util.Set<Integer> oneTime = new java.util.HashSet<>();
+        java.util.Set<Integer> kem = new java.util.HashSet<>();
+        int withoutOneTime = 0;
+        int lastResort = 0;
+        for (var f : results) {
+          for (Frame b : f.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            assertThat(b.hasPreKeyBundle()).as("%s", b).isTrue();
+            var bundle = b.getPreKeyBundle();
+            if (bundle.hasOneTimePreKey()) {
+              assertThat(oneTime.add(bundle.getOneTimePreKey().getId()))
+                  .as("one-time key handed out twice")
+                  .isTrue();
+            } else {
+              withoutOneTime++;
+            }
+            if (bundle.getKemPreKeyIsLastResort()) {
+              assertThat(bundle.getKemPreKey().getId()).isEqualTo(3);
+              lastResort++;
+            } else {
+              assertThat(kem.add(bundle.getKemPreKey().getId())).as("KEM key twice").isTrue();
+            }
+          }
+        }
+        assertThat(oneTime).hasSize(20);
+        assertThat(kem).hasSize(20);
+        assertThat(withoutOneTime).isEqualTo(requesters * perRequester - 20);
+        assertThat(lastResort).isEqualTo(requesters * perRequester - 20);
+      } finally {
+        pool.shutdownNow();
+      }
+      Frame low = o.nextPush();
+      while (!low.hasPreKeysLow()) {
+        low = o.nextPush();
+      }
+      assertThat(low.getPreKeysLow().getOneTime()).isLessThan(20);
+      Frame after =
+          o.request(
+              Frame.newBuilder()
+                  .setPreKeyCountRequest(
+                      dev.sotto.wire.proto.PreKeyCountRequest.getDefaultInstance()));
+      assertThat(after.getPreKeyCount().getOneTime()).isZero();
+      assertThat(after.getPreKeyCount().getOneTimeKem()).isZero();
+      // A top-up without the identity fields is accepted and counted.
+      var topUp =
+          Msg.upload(5, 500).toBuilder()
+              .clearIdentitySigningKey()
+              .clearIdentityAgreementKey()
+              .build();
+      assertThat(o.request(Frame.newBuilder().setUploadPreKeys(topUp)).hasOk()).isTrue();
+      Frame topped =
+          o.request(
+              Frame.newBuilder()
+                  .setPreKeyCountRequest(
+                      dev.sotto.wire.proto.PreKeyCountRequest.getDefaultInstance()));
+      assertThat(topped.getPreKeyCount().getOneTime()).isEqualTo(5);
+    }
+    // Still low at the next login: told again.
+    try (TestClient o = Msg.session(port, owner, ok, false)) {
+      Frame f = o.nextPush();
+      while (!f.hasPreKeysLow()) {
+        f = o.nextPush();
+      }
+      assertThat(f.getPreKeysLow().getOneTime()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void block_dropsSilently_unblockDeliversAgain() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    String carol = name("carol");
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient b = Msg.registered(port, bob, TestClient.randomKey());
+        TestClient c = Msg.registered(port, carol, TestClient.randomKey())) {
+      assertThat(Msg.block(b, alice.toUpperCase()).hasOk()).isTrue();
+      assertThat(Msg.entry(Msg.listUsers(b), alice).getBlocked()).isTrue();
+      assertThat(Msg.entry(Msg.listUsers(b), carol).getBlocked()).isFalse();
+      byte[] dropped = Msg.newId();
+      Frame stored = Msg.send(a, bob, dropped, Msg.randomBytes(10));
+      assertThat(stored.hasStored()).as("a blocked sender is told stored").isTrue();
+      byte[] fromCarol = Msg.newId();
+      assertThat(Msg.send(c, bob, fromCarol, Msg.randomBytes(10)).hasStored()).isTrue();
+      assertThat(Msg.nextDelivery(b).getMessagePush().getEnvelope().getMessageId().toByteArray())
+          .isEqualTo(fromCarol);
+      assertThat(Msg.unblock(b, alice).hasOk()).isTrue();
+      assertThat(Msg.entry(Msg.listUsers(b), alice).getBlocked()).isFalse();
+      byte[] after = Msg.newId();
+      assertThat(Msg.send(a, bob, after, Msg.randomBytes(10)).hasStored()).isTrue();
+      assertThat(Msg.nextDelivery(b).getMessagePush().getEnvelope().getMessageId().toByteArray())
+          .isEqualTo(after);
+    }
+  }
+
+  @Test
+  void dnd_holdsAndTellsTheSender_thenDeliversOnOnline() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+      assertThat(Msg.setPresence(b, PresenceState.DND).hasOk()).isTrue();
+      byte[] id = Msg.newId();
+      Frame stored = Msg.send(a, bob, id, Msg.randomBytes(10));
+      assertThat(stored.getStored().getHeld()).isTrue();
+      assertThat(stored.getStored().getRecipientPresence()).isEqualTo(PresenceState.DND);
+      b.setTimeoutMs(700);
+      assertThatThrownBy(() -> Msg.nextDelivery(b))
+          .as("nothing is pushed in DND")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
+      b.setTimeoutMs(15_000);
+      assertThat(Msg.setPresence(b, PresenceState.ONLINE).hasOk()).isTrue();
+      Frame push = Msg.nextDelivery(b);
+      assertThat(push.getMessagePush().getEnvelope().getMessageId().toByteArray()).isEqualTo(id);
+    }
+  }
+
+  @Test
+  void presence_listedAndPushedToOthers() throws Exception {
+    String bob = name("bob");
+    String carol = name("carol");
+    byte[] ck = TestClient.randomKey();
+    try (TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+      TestClient c = Msg.registered(port, carol, ck);
+      assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.ONLINE);
+      assertThat(Msg.entry(Msg.listUsers(b), carol).getPresence()).isEqualTo(PresenceState.ONLINE);
+      assertThat(Msg.setPresence(c, PresenceState.AWAY).hasOk()).isTrue();
+      assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.AWAY);
+      assertThat(Msg.entry(Msg.listUsers(b), carol).getPresence()).isEqualTo(PresenceState.AWAY);
+      assertThat(Msg.setPresence(c, PresenceState.DND).hasOk()).isTrue();
+      assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.DND);
+      assertThat(Msg.logout(c).hasOk()).isTrue();
+      c.close();
+      assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.OFFLINE);
+      assertThat(Msg.entry(Msg.listUsers(b), carol).getPresence()).isEqualTo(PresenceState.OFFLINE);
+      // A plain disconnect (no Logout) also ends the session.
+      try (TestClient c2 = Msg.session(port, carol, ck, false)) {
+        assertThat(Msg.nextPresenceOf(b, carol).getPresence())
+            .as("the chosen presence is remembered")
+            .isEqualTo(PresenceState.DND);
+        assertThat(Msg.setPresence(c2, PresenceState.ONLINE).hasOk()).isTrue();
+        assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.ONLINE);
+      }
+      assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.OFFLINE);
+    }
+  }
+
+  @Test
+  void everyMessagingRequestBeforeLogin_notAuthenticated_connectionStaysUsable() throws Exception {
+    List<Frame.Builder> requests =
+        List.of(
+            Frame.newBuilder().setUploadPreKeys(Msg.upload(1, 1)),
+            Frame.newBuilder()
+                .setFetchPreKeyBundle(dev.sotto.wire.proto.FetchPreKeyBundle.getDefaultInstance()),
+            Frame.newBuilder()
+                .setPreKeyCountRequest(
+                    dev.sotto.wire.proto.PreKeyCountRequest.getDefaultInstance()),
+            Msg.envelopeFrame("bob", Msg.newId(), new byte[] {1}),
+            Frame.newBuilder()
+                .setAckMessages(
+                    dev.sotto.wire.proto.AckMessages.newBuilder()
+                        .addMessageIds(com.google.protobuf.ByteString.copyFrom(Msg.newId()))),
+            Frame.newBuilder().setListUsers(dev.sotto.wire.proto.ListUsers.getDefaultInstance()),
+            Frame.newBuilder()
+                .setSetPresence(
+                    dev.sotto.wire.proto.SetPresence.newBuilder().setPresence(PresenceState.DND)),
+            Frame.newBuilder().setBlock(dev.sotto.wire.proto.Block.newBuilder().setUsername("bob")),
+            Frame.newBuilder()
+                .setUnblock(dev.sotto.wire.proto.Unblock.newBuilder().setUsername("bob")));
+    try (TestClient c = TestClient.connect(port)) {
+      c.hello();
+      for (Frame.Builder r : requests) {
+        Frame f = c.request(r);
+        assertThat(TestClient.code(f))
+            .as("%s before login", r.getBodyCase())
+            .isEqualTo(dev.sotto.wire.proto.ErrorCode.NOT_AUTHENTICATED);
+      }
+      assertThat(c.ping()).isTrue();
+    }
+  }
+}

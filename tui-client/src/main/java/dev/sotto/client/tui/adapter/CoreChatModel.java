@@ -25,6 +25,7 @@ import dev.sotto.client.tui.model.ModelChange;
 import dev.sotto.client.tui.model.Presence;
 import dev.sotto.client.tui.model.UserInfo;
 import dev.sotto.keystore.store.NoLocalStoreException;
+import dev.sotto.keystore.store.StoreLockedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,6 +165,13 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
               + username
               + ". Log in again to make a new identity here (your contacts will see a changed"
               + " safety number), or quit and import an export with 'sotto import'.");
+    } catch (StoreLockedException e) {
+      throw new StoreLockedException(
+          username
+              + " is already open in another Sotto client on this machine; quit that one first ("
+              + e.getMessage()
+              + ").",
+          e);
     } catch (InvalidInputException e) {
       if (register && invite.isEmpty() && e.getMessage().contains("invite")) {
         throw new InviteNeededException(

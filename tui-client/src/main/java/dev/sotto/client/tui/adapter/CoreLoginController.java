@@ -55,7 +55,7 @@ public final class CoreLoginController implements LoginController {
   private final ClientOptions options;
   private final AccountOpener opener;
   private final Executor worker;
-  private final ClientSettings remembered;
+  private volatile ClientSettings remembered;
 
   /**
    * Creates the controller; reads {@code client.properties} for the prefilled server and user.
@@ -84,6 +84,23 @@ public final class CoreLoginController implements LoginController {
       s = ClientSettings.EMPTY;
     }
     this.remembered = s;
+  }
+
+  /**
+   * Prefills the form with {@code server} and {@code user} instead of the remembered defaults
+   * (options {@code --server} and {@code --user}); call before the TUI starts.
+   *
+   * @param server the server, or {@code null} to keep the remembered one
+   * @param user the username, or {@code null} to keep the remembered one
+   * @return this controller
+   */
+  public CoreLoginController prefill(ServerAddress server, String user) {
+    ClientSettings r = remembered;
+    remembered =
+        new ClientSettings(
+            server != null ? Optional.of(server) : r.server(),
+            user != null ? Optional.of(user) : r.user());
+    return this;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal.CtrlCBehaviour;
 import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
 import dev.sotto.client.core.ClientOptions;
 import dev.sotto.client.core.ClientPaths;
+import dev.sotto.client.core.ServerAddress;
 import dev.sotto.client.tui.KeyConfigException;
 import dev.sotto.client.tui.TuiApp;
 import dev.sotto.client.tui.TuiConfig;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code sotto} without a subcommand (or {@code sotto tui}): the full-screen client on this
  * process's terminal. Options: {@code --home DIR} (keep config and data under DIR, as for the other
- * commands) and {@code --help}.
+ * commands), {@code --server HOST:PORT} and {@code --user NAME} (fill in the start screen instead
+ * of the last login's) and {@code --help}.
  *
  * <p>Start-up is kept short (the first frame within 500 ms, see {@code bench/results/
  * tui-startup.md}): nothing logs before the screen is up, because initialising Logback costs
@@ -46,6 +48,8 @@ public final class TuiMain {
 
   static int run(String[] args, Map<String, String> env, PrintStream err) {
     Path home = null;
+    ServerAddress server = null;
+    String user = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("tui") && i == 0) {
@@ -54,10 +58,23 @@ public final class TuiMain {
         home = Path.of(args[++i]);
       } else if (a.startsWith("--home=")) {
         home = Path.of(a.substring("--home=".length()));
+      } else if ((a.equals("--server") || a.equals("--user")) && i + 1 < args.length) {
+        String v = args[++i];
+        if (a.equals("--user")) {
+          user = v.strip();
+        } else {
+          try {
+            server = ServerAddress.parse(v);
+          } catch (IllegalArgumentException e) {
+            err.println("sotto: --server: " + e.getMessage());
+            return 1;
+          }
+        }
       } else if (a.equals("--help") || a.equals("-h")) {
         err.println(
-            "Usage: sotto [tui] [--home DIR]\n"
+            "Usage: sotto [tui] [--home DIR] [--server HOST:PORT] [--user NAME]\n"
                 + "Opens the full-screen client: log in or register, then chat.\n"
+                + "--server and --user fill in the start screen (default: the last login).\n"
                 + "Keys, commands and keys.conf: tui-client/TUI.md; other commands: sotto --help.");
         return 0;
       } else {
@@ -101,7 +118,8 @@ public final class TuiMain {
             });
     ClientOptions options = ClientOptions.defaults().withClientName("sotto-tui/0.1.0");
     CoreChatModel model = new CoreChatModel(paths, options, worker);
-    CoreLoginController login = new CoreLoginController(paths, options, model, worker);
+    CoreLoginController login =
+        new CoreLoginController(paths, options, model, worker).prefill(server, user);
     int code = 0;
     try {
       UnixTerminal terminal =

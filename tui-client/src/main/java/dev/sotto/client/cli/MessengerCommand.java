@@ -3,6 +3,7 @@ package dev.sotto.client.cli;
 import dev.sotto.client.core.messaging.Messenger;
 import dev.sotto.client.core.messaging.MessengerConfig;
 import dev.sotto.client.core.messaging.MessengerListener;
+import dev.sotto.keystore.store.NoLocalStoreException;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
 
@@ -57,21 +58,35 @@ abstract class MessengerCommand extends AccountCommand {
     Target t = target();
     target = t;
     MessengerConfig config = messengerConfig(t.server()).withReceiving(receiving());
-    boolean allowNew = false;
-    if (!Messenger.hasLocalStore(config, t.user())) {
-      allowNew = decideNewIdentity(t);
-    }
     char[] password = accountPassword(passwordPrompt(), false);
     int code;
     try {
-      Messenger m =
-          Messenger.login(config.withAllowNewIdentity(allowNew), t.user(), password, listener());
+      Messenger m;
+      try {
+        if (newIdentity && !Messenger.hasLocalStore(config, t.user())) {
+          warnNewIdentity(t);
+        }
+        m =
+            Messenger.login(
+                config.withAllowNewIdentity(newIdentity), t.user(), password, listener());
+      } catch (NoLocalStoreException e) {
+        // Asked only once the password proved right (the login succeeded before this check).
+        if (!askNewIdentity(t)) {
+          throw new Failure(
+              ExitCodes.NO_LOCAL_STORE,
+              "No local store for "
+                  + t.user()
+                  + " on this machine; a login would make a new identity (contacts see a changed"
+                  + " safety number). Use --new-identity to accept that, or 'sotto import FILE'.");
+        }
+        m = Messenger.login(config.withAllowNewIdentity(true), t.user(), password, listener());
+      }
       if (!keepsPassword()) {
         Arrays.fill(password, '\0');
       }
       loginPassword = password;
-      try (m) {
-        code = run(m);
+      try (Messenger open = m) {
+        code = run(open);
       }
     } finally {
       Arrays.fill(password, '\0');
@@ -83,32 +98,27 @@ abstract class MessengerCommand extends AccountCommand {
     return code;
   }
 
-  private boolean decideNewIdentity(Target t) throws Failure {
-    String warning =
-        "There is no local store for "
-            + t.user()
-            + " on "
-            + t.server()
-            + " on this machine: logging in here makes a NEW identity. Your contacts will see a"
-            + " changed safety number, and messages sent to the old identity cannot be read. To"
-            + " move your identity instead, run 'sotto export FILE' on the old machine and 'sotto"
-            + " import FILE' here.";
-    if (newIdentity) {
-      ctx().err().println("sotto: warning: " + warning);
-      ctx().err().flush();
-      return true;
+  private static String newIdentityWarning(Target t) {
+    return "There is no local store for "
+        + t.user()
+        + " on "
+        + t.server()
+        + " on this machine: logging in here makes a NEW identity. Your contacts will see a"
+        + " changed safety number, and messages sent to the old identity cannot be read. To"
+        + " move your identity instead, run 'sotto export FILE' on the old machine and 'sotto"
+        + " import FILE' here.";
+  }
+
+  private void warnNewIdentity(Target t) {
+    ctx().err().println("sotto: warning: " + newIdentityWarning(t));
+    ctx().err().flush();
+  }
+
+  private boolean askNewIdentity(Target t) {
+    if (!ctx().terminal().interactive()) {
+      return false;
     }
-    if (ctx().terminal().interactive()) {
-      ctx().terminal().tell(warning);
-      if (confirm("Make a new identity?")) {
-        return true;
-      }
-    }
-    throw new Failure(
-        ExitCodes.NO_LOCAL_STORE,
-        "No local store for "
-            + t.user()
-            + " on this machine; a login would make a new identity (contacts see a changed safety"
-            + " number). Use --new-identity to accept that, or 'sotto import FILE'.");
+    ctx().terminal().tell(newIdentityWarning(t));
+    return confirm("Make a new identity?");
   }
 }

@@ -269,6 +269,16 @@ public final class FakeServer implements AutoCloseable {
         yield Frame.newBuilder().setRequestId(id).setOk(Ok.getDefaultInstance()).build();
       }
       case LOGOUT -> Frame.newBuilder().setRequestId(id).setOk(Ok.getDefaultInstance()).build();
+      // Prekeys are taken and counted as full, so the messenger's login completes; the real
+      // directory is exercised by the ITs against the real server.
+      case UPLOAD_PRE_KEYS ->
+          Frame.newBuilder().setRequestId(id).setOk(Ok.getDefaultInstance()).build();
+      case PRE_KEY_COUNT_REQUEST ->
+          Frame.newBuilder()
+              .setRequestId(id)
+              .setPreKeyCount(
+                  dev.sotto.wire.proto.PreKeyCount.newBuilder().setOneTime(100).setOneTimeKem(100))
+              .build();
       default -> ErrorMessages.error(id, ErrorCode.UNKNOWN_REQUEST, null);
     };
   }

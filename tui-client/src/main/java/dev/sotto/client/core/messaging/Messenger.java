@@ -167,6 +167,9 @@ public final class Messenger implements AutoCloseable {
   private final class Link implements PushListener {
     volatile Session session;
 
+    /** Outbox entries sent on this link and not yet answered: not sent twice on it. */
+    final java.util.Set<MessageId> inFlight = ConcurrentHashMap.newKeySet();
+
     @Override
     public void onPush(Frame push) {
       inbound.add(new Inbound(this, push));
@@ -291,13 +294,6 @@ public final class Messenger implements AutoCloseable {
     Session.checkPassword(password);
     Path dir = storeDir(config, name);
     boolean haveStore = java.nio.file.Files.isDirectory(dir);
-    if (!register && !haveStore && !config.allowNewIdentity()) {
-      throw new NoLocalStoreException(
-          "There is no local store for "
-              + name
-              + " on this machine; logging in here makes a new identity (your contacts will see a"
-              + " changed safety number). Import an export of your store, or allow a new identity.");
-    }
     List<Inbound> early = Collections.synchronizedList(new ArrayList<>());
     PushListener buffer =
         new PushListener() {
@@ -319,6 +315,15 @@ public final class Messenger implements AutoCloseable {
         | RuntimeException e) {
       session.close();
       throw e;
+    }
+    if (!register && !haveStore && !config.allowNewIdentity()) {
+      session.close();
+      in.keys().destroy();
+      throw new NoLocalStoreException(
+          "There is no local store for "
+              + name
+              + " on this machine; logging in here makes a new identity (your contacts will see a"
+              + " changed safety number). Import an export of your store, or allow a new identity.");
     }
     LocalStore store;
     boolean created = false;
@@ -374,6 +379,14 @@ public final class Messenger implements AutoCloseable {
     }
     m.scheduleDrain();
     m.worker.execute(() -> m.resendOutbox(first));
+    // The server remembers a chosen presence across connections (e.g. 'sotto status dnd').
+    m.users()
+        .thenAccept(
+            list ->
+                list.stream()
+                    .filter(u -> u.name().equals(m.username) && u.presence() != Presence.OFFLINE)
+                    .findFirst()
+                    .ifPresent(u -> m.presence = u.presence()));
     logger.info("messenger for {} started (new identity: {})", in.username(), created);
     return m;
   }
@@ -409,7 +422,10 @@ public final class Messenger implements AutoCloseable {
     return status;
   }
 
-  /** The presence this account asked for ({@link #setPresence}); ONLINE after login. */
+  /**
+   * The presence this account chose ({@link #setPresence}); after login the one the server
+   * remembers (ONLINE until the first answer arrives).
+   */
   public Presence presence() {
     return presence;
   }
@@ -635,6 +651,9 @@ public final class Messenger implements AutoCloseable {
     if (l == null || !l.usable()) {
       return;
     }
+    if (!l.inFlight.add(MessageId.of(e.messageId()))) {
+      return;
+    }
     byte[] ct = e.ciphertext();
     Envelope env =
         Envelope.newBuilder()
@@ -666,6 +685,7 @@ public final class Messenger implements AutoCloseable {
 
   private void sendResult(Link l, OutboxEntry e, Frame frame, Throwable error) {
     MessageId id = MessageId.of(e.messageId());
+    l.inFlight.remove(id);
     if (error != null) {
       // Connection lost or timed out: the entry stays in the outbox and goes again on reconnect.
       if (error instanceof dev.sotto.client.core.RequestTimeoutException && l.usable()) {
@@ -676,7 +696,12 @@ public final class Messenger implements AutoCloseable {
     if (frame.getBodyCase() == Frame.BodyCase.STORED) {
       storedBatch.add(e);
       if (storedBatch.size() == 1) {
-        worker.execute(this::flushStored);
+        try {
+          // Later answers already queued join this batch: one commit for all of them.
+          worker.execute(this::flushStored);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          flushStored();
+        }
       }
       return;
     }
@@ -845,11 +870,7 @@ public final class Messenger implements AutoCloseable {
         Session s = in.link().session;
         if (s != null && in.link().usable()) {
           try {
-            topUp(
-                s,
-                false,
-                false,
-                Math.max(f.getPreKeysLow().getOneTime(), f.getPreKeysLow().getOneTimeKem()));
+            checkPreKeys(s);
           } catch (Exception e) {
             logger.warn("prekey top-up failed: {}", e.getMessage());
             problem("New prekeys could not be uploaded: " + e.getMessage());

@@ -1,0 +1,373 @@
+package dev.sotto.client.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sotto.client.core.ServerAddress;
+import dev.sotto.client.core.messaging.ConnectionStatus;
+import dev.sotto.client.core.messaging.ConversationSummary;
+import dev.sotto.client.core.messaging.IdentityChangedException;
+import dev.sotto.client.core.messaging.Message;
+import dev.sotto.client.core.messaging.MessageState;
+import dev.sotto.client.core.messaging.MessengerEvent;
+import dev.sotto.client.core.messaging.Presence;
+import dev.sotto.client.core.messaging.SafetyNumberView;
+import dev.sotto.client.core.messaging.UserInfo;
+import dev.sotto.keystore.store.StoreLockedException;
+import dev.sotto.server.ServerConfig;
+import dev.sotto.server.SottoServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The messaging core driven in-process against the real server (started on 127.0.0.1), each user on
+ * its own "machine" directory. See {@link Peer} for the lowered test costs.
+ */
+class MessengerIT {
+
+  @TempDir Path tmp;
+  SottoServer server;
+  ServerAddress address;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = SottoServer.start(serverConfig(0));
+    address = new ServerAddress("127.0.0.1", server.port());
+  }
+
+  ServerConfig serverConfig(int port) {
+    return ServerConfig.defaults(tmp.resolve("server"))
+        .withListen("127.0.0.1", port)
+        .withEventLoops(1);
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  Peer peer(String name) {
+    return new Peer(tmp.resolve("machine-" + name), address, name);
+  }
+
+  @Test
+  void offlineRecipient_readsAfterLogin_thenLiveReply_deliveredThenRead() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      bob.close();
+
+      Message sent = alice.m().send("bob", "hello bob").stored().get(10, TimeUnit.SECONDS);
+      assertThat(sent.state()).isEqualTo(MessageState.STORED);
+      assertThat(sent.text()).isEqualTo("hello bob");
+
+      bob.login();
+      MessengerEvent.BacklogSummary summary =
+          bob.await(MessengerEvent.BacklogSummary.class, s -> true, 10);
+      assertThat(summary.counts()).containsExactly(new MessengerEvent.SenderCount("alice", 1));
+      List<Message> got = bob.awaitTexts(1, 10);
+      assertThat(got.get(0).text()).isEqualTo("hello bob");
+      assertThat(got.get(0).sender()).isEqualTo("alice");
+      assertThat(got.get(0).id()).isEqualTo(sent.id());
+      bob.await(MessengerEvent.BacklogDone.class, d -> true, 10);
+      alice.awaitState(sent.id(), MessageState.DELIVERED, 10);
+
+      // The unread count is in the local store: it survives a restart.
+      bob.close();
+      bob.login();
+      assertThat(bob.m().conversations())
+          .extracting(ConversationSummary::peer, ConversationSummary::unread)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", 1));
+      assertThat(bob.m().history("alice", Long.MAX_VALUE, 10))
+          .extracting(Message::text, Message::state)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("hello bob", MessageState.UNREAD));
+
+      bob.m().markRead("alice").get(10, TimeUnit.SECONDS);
+      assertThat(bob.m().conversations().get(0).unread()).isZero();
+      alice.awaitState(sent.id(), MessageState.READ, 10);
+
+      Message reply = bob.m().send("alice", "hi alice").stored().get(10, TimeUnit.SECONDS);
+      List<Message> atAlice = alice.awaitTexts(1, 10);
+      assertThat(atAlice.get(0).text()).isEqualTo("hi alice");
+      bob.awaitState(reply.id(), MessageState.DELIVERED, 10);
+      alice.m().markRead("bob").get(10, TimeUnit.SECONDS);
+      bob.awaitState(reply.id(), MessageState.READ, 10);
+      assertThat(bob.m().history("alice", Long.MAX_VALUE, 10))
+          .extracting(Message::text, Message::state)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("hello bob", MessageState.SEEN),
+              org.assertj.core.groups.Tuple.tuple("hi alice", MessageState.READ));
+    }
+  }
+
+  @Test
+  void secondMessengerOnTheSameStore_refusedClearly() throws Exception {
+    try (Peer alice = peer("alice").register()) {
+      Peer again = new Peer(tmp.resolve("machine-alice"), address, "alice");
+      assertThatThrownBy(again::login)
+          .isInstanceOf(StoreLockedException.class)
+          .hasMessageContaining("in use");
+      // The first one still works.
+      assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
+          .extracting(UserInfo::name)
+          .contains("alice");
+    }
+  }
+
+  @Test
+  void blockedSender_neverReachesBlocker() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      bob.m().block("alice").get(10, TimeUnit.SECONDS);
+      Message sent = alice.m().send("bob", "let me in").stored().get(10, TimeUnit.SECONDS);
+      assertThat(sent.state()).isEqualTo(MessageState.STORED);
+      Thread.sleep(1500);
+      assertThat(bob.received()).isEmpty();
+      bob.close();
+      bob.login();
+      bob.await(MessengerEvent.BacklogDone.class, d -> true, 10);
+      Thread.sleep(300);
+      assertThat(bob.received()).isEmpty();
+      assertThat(alice.sawState(sent.id(), MessageState.DELIVERED)).isFalse();
+      assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
+          .filteredOn(u -> u.name().equals("alice"))
+          .extracting(UserInfo::blocked)
+          .containsExactly(false);
+      assertThat(bob.m().users().get(10, TimeUnit.SECONDS))
+          .filteredOn(u -> u.name().equals("alice"))
+          .extracting(UserInfo::blocked)
+          .containsExactly(true);
+
+      bob.m().unblock("alice").get(10, TimeUnit.SECONDS);
+      alice.m().send("bob", "now?").stored().get(10, TimeUnit.SECONDS);
+      assertThat(bob.awaitTexts(1, 10)).extracting(Message::text).containsExactly("now?");
+    }
+  }
+
+  @Test
+  void doNotDisturb_holdsThenDelivers_andPresenceShowsInList() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
+          .contains(new UserInfo("bob", Presence.ONLINE, false));
+
+      bob.m().setPresence(Presence.DND).get(10, TimeUnit.SECONDS);
+      alice.await(
+          MessengerEvent.PresenceChanged.class,
+          p -> p.user().equals("bob") && p.presence() == Presence.DND,
+          10);
+      assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
+          .contains(new UserInfo("bob", Presence.DND, false));
+
+      alice.m().send("bob", "when you have time").stored().get(10, TimeUnit.SECONDS);
+      Thread.sleep(1500);
+      assertThat(bob.received()).isEmpty();
+
+      bob.m().setPresence(Presence.ONLINE).get(10, TimeUnit.SECONDS);
+      assertThat(bob.awaitTexts(1, 10))
+          .extracting(Message::text)
+          .containsExactly("when you have time");
+
+      bob.close();
+      alice.await(
+          MessengerEvent.PresenceChanged.class,
+          p -> p.user().equals("bob") && p.presence() == Presence.OFFLINE,
+          10);
+      assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
+          .contains(new UserInfo("bob", Presence.OFFLINE, false));
+    }
+  }
+
+  @Test
+  void resetKeys_peerSeesChangedIdentity_sendBlockedUntilTrust() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.m().send("bob", "one").stored().get(10, TimeUnit.SECONDS);
+      bob.awaitTexts(1, 10);
+      SafetyNumberView before = alice.m().safetyNumber("bob").get(10, TimeUnit.SECONDS);
+      SafetyNumberView bobsView = bob.m().safetyNumber("alice").get(10, TimeUnit.SECONDS);
+      assertThat(before.number()).isEqualTo(bobsView.number());
+      assertThat(alice.m().verify("bob", "12345").get(10, TimeUnit.SECONDS)).isFalse();
+      assertThat(alice.m().verify("bob", bobsView.number()).get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(alice.m().safetyNumber("bob").get(10, TimeUnit.SECONDS).trust())
+          .isEqualTo(SafetyNumberView.Trust.VERIFIED);
+
+      bob.m().resetKeys().get(20, TimeUnit.SECONDS);
+      // Alice still has the old session: bob cannot read it and asks for a reset, which carries
+      // his new identity; alice holds it until she trusts him.
+      alice.m().send("bob", "two").stored().get(10, TimeUnit.SECONDS);
+      bob.await(MessengerEvent.Undecryptable.class, u -> u.peer().equals("alice"), 10);
+      MessengerEvent.IdentityChanged changed =
+          alice.await(MessengerEvent.IdentityChanged.class, c -> c.user().equals("bob"), 10);
+      assertThat(changed.safetyNumber()).isNotEqualTo(before.number());
+
+      assertThatThrownBy(() -> alice.m().send("bob", "three").committed().get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IdentityChangedException.class);
+      assertThat(alice.m().safetyNumber("bob").get(10, TimeUnit.SECONDS))
+          .extracting(SafetyNumberView::trust, SafetyNumberView::number)
+          .containsExactly(SafetyNumberView.Trust.CHANGED, changed.safetyNumber());
+
+      alice.m().trust("bob").get(10, TimeUnit.SECONDS);
+      Message four = alice.m().send("bob", "four").stored().get(10, TimeUnit.SECONDS);
+      // "two" was shown as undecryptable.
+      assertThat(bob.awaitTexts(3, 10))
+          .extracting(m -> m.kind() == Message.Kind.TEXT ? m.text() : m.kind().name())
+          .containsExactly("one", "UNDECRYPTABLE", "four");
+      bob.awaitState(four.id(), MessageState.DELIVERED, 10);
+    }
+  }
+
+  @Test
+  void connectionDrop_reconnectsWithBackoff_andResendsOutbox() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.m().send("bob", "before").stored().get(10, TimeUnit.SECONDS);
+      server.close();
+      server = null;
+      alice.await(
+          MessengerEvent.ConnectionChanged.class,
+          c -> c.status() instanceof ConnectionStatus.Reconnecting,
+          10);
+      var pending = alice.m().send("bob", "while down");
+      Message committed = pending.committed().get(10, TimeUnit.SECONDS);
+      assertThat(committed.state()).isEqualTo(MessageState.SENDING);
+      assertThat(pending.stored()).isNotDone();
+
+      server = SottoServer.start(serverConfig(address.port()));
+      assertThat(pending.stored().get(20, TimeUnit.SECONDS).state()).isEqualTo(MessageState.STORED);
+      assertThat(alice.m().connectionStatus()).isInstanceOf(ConnectionStatus.Online.class);
+      assertThat(bob.awaitTexts(2, 20))
+          .extracting(Message::text)
+          .containsExactly("before", "while down");
+    }
+  }
+
+  @Test
+  void thousandEachWay_exactlyOnceInOrder_acrossServerRestart() throws Exception {
+    int n = 1000;
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      List<java.util.concurrent.CompletableFuture<Message>> stored = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        stored.add(alice.m().send("bob", "a" + i).stored());
+        stored.add(bob.m().send("alice", "b" + i).stored());
+        if (i == n / 2) {
+          // Mid-stream: the server goes away and comes back on the same port and data.
+          server.close();
+          server = SottoServer.start(serverConfig(address.port()));
+        }
+      }
+      for (var f : stored) {
+        assertThat(f.get(120, TimeUnit.SECONDS).state()).isEqualTo(MessageState.STORED);
+      }
+      List<String> atBob = bob.awaitTexts(n, 120).stream().map(Message::text).toList();
+      List<String> atAlice = alice.awaitTexts(n, 120).stream().map(Message::text).toList();
+      List<String> wantAtBob = new java.util.ArrayList<>();
+      List<String> wantAtAlice = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        wantAtBob.add("a" + i);
+        wantAtAlice.add("b" + i);
+      }
+      Thread.sleep(500); // a duplicate would arrive now
+      assertThat(bob.received().stream().map(Message::text).toList()).isEqualTo(wantAtBob);
+      assertThat(alice.received().stream().map(Message::text).toList()).isEqualTo(wantAtAlice);
+      assertThat(atBob).isEqualTo(wantAtBob);
+      assertThat(atAlice).isEqualTo(wantAtAlice);
+      // And the local store agrees: 2n rows each, in order, no duplicate.
+      List<Message> history = bob.m().history("alice", Long.MAX_VALUE, 10_000);
+      assertThat(history).hasSize(2 * n);
+      assertThat(history.stream().filter(Message::incoming).map(Message::text).toList())
+          .isEqualTo(wantAtBob);
+      assertThat(bob.m().conversations().get(0).unread()).isEqualTo(n);
+    }
+  }
+
+  @Test
+  void serverDataDirectory_holdsNoPlaintextAndNoSentBody() throws Exception {
+    String marker = "PLAINTEXT-MARKER-" + java.util.UUID.randomUUID();
+    byte[] body;
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      bob.close();
+      alice.m().send("bob", "warm-up").stored().get(10, TimeUnit.SECONDS);
+      // Take the server away so the message waits in alice's outbox, where its body can be read.
+      server.close();
+      server = null;
+      alice.m().send("bob", marker).committed().get(10, TimeUnit.SECONDS);
+      alice.close();
+      body = outboxBody(alice);
+      server = SottoServer.start(serverConfig(address.port()));
+      alice.login();
+      alice.await(
+          MessengerEvent.MessageStateChanged.class, e -> e.state() == MessageState.STORED, 20);
+    }
+    server.close(); // flush everything the server holds to its files
+    server = null;
+    byte[] plain = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] window = java.util.Arrays.copyOfRange(body, body.length - 64, body.length);
+    List<Path> files;
+    try (var s = java.nio.file.Files.walk(tmp.resolve("server"))) {
+      files = s.filter(java.nio.file.Files::isRegularFile).toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      byte[] content = java.nio.file.Files.readAllBytes(f);
+      assertThat(indexOf(content, plain)).as("plaintext in %s", f).isEqualTo(-1);
+      assertThat(indexOf(content, window)).as("sent body in %s", f).isEqualTo(-1);
+    }
+  }
+
+  /** Opens alice's closed local store with her store key and returns her outbox's last body. */
+  private byte[] outboxBody(Peer p) throws Exception {
+    byte[] serverId = server == null ? null : server.serverId();
+    if (serverId == null) {
+      SottoServer s = SottoServer.start(serverConfig(0));
+      try {
+        serverId = s.serverId();
+      } finally {
+        s.close();
+      }
+    }
+    try (var keys =
+            new AutoCloseableKeys(
+                dev.sotto.keystore.account.AccountKeys.derive(
+                    p.password, serverId, p.name, Peer.LOWERED));
+        var store =
+            dev.sotto.keystore.store.LocalStore.open(
+                dev.sotto.client.core.messaging.Messenger.storeDir(p.config, p.name),
+                keys.keys().storeKey())) {
+      var outbox = store.outbox(10);
+      assertThat(outbox).isNotEmpty();
+      return outbox.get(outbox.size() - 1).ciphertext();
+    }
+  }
+
+  private record AutoCloseableKeys(dev.sotto.keystore.account.AccountKeys keys)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      keys.destroy();
+    }
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

@@ -232,7 +232,7 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
 
   // ------------------------------------------------------------------ events
 
-  private void onEvent(MessengerEvent event) {
+  void onEvent(MessengerEvent event) {
     try {
       handle(event);
     } catch (RuntimeException e) {

@@ -12,11 +12,23 @@ TMPH=$(mktemp -d /tmp/sotto-startup.XXXXXX)
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$TMPH"' EXIT
 "$HERE/sotto" --help >/dev/null   # build first, outside the measurement
 
+# Starts a pane; a tmux server that is still shutting down makes `new` fail ("server exited
+# unexpectedly"), so wait and retry.
+tnew() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    tmux -L "$SOCK" new -d -s b -x 80 -y 24 "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "tmux did not start" >&2; exit 1
+}
+
 measure() { # $1 = command line run in the pane; prints milliseconds to the first frame
   local cmd=$1 start now
   tmux -L "$SOCK" kill-server 2>/dev/null || true
+  sleep 0.2
   start=$(date +%s%N)
-  tmux -L "$SOCK" new -d -s b -x 80 -y 24 "$cmd"
+  tnew "$cmd"
   while :; do
     if tmux -L "$SOCK" capture-pane -p -t b 2>/dev/null | grep -q 'Sotto - end-to-end encrypted chat'; then
       now=$(date +%s%N); break
@@ -33,11 +45,12 @@ measure() { # $1 = command line run in the pane; prints milliseconds to the firs
 # The time for tmux itself to start a pane and show text, to subtract nothing silently.
 baseline=()
 for _ in $(seq 1 5); do
+  sleep 0.2
   s=$(date +%s%N)
-  tmux -L "$SOCK" new -d -s b -x 80 -y 24 "echo 'Sotto - end-to-end encrypted chat'; sleep 5"
+  tnew "echo 'Sotto - end-to-end encrypted chat'; sleep 5"
   until tmux -L "$SOCK" capture-pane -p -t b | grep -q 'Sotto - end-to-end'; do sleep 0.005; done
   baseline+=($(( ($(date +%s%N) - s) / 1000000 )))
-  tmux -L "$SOCK" kill-server
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
 done
 
 ENV="env HOME=$TMPH LANG=C.UTF-8 TERM=xterm-256color"

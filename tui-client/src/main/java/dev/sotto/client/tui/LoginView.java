@@ -300,6 +300,8 @@ final class LoginView {
     } else if (r instanceof LoginResult.Rejected rej) {
       state = State.FORM;
       focus = Field.PASSWORD;
+      // The field shows nothing, so a kept password would silently prefix the one typed next.
+      password.clear();
       error = rej.message();
     } else if (r instanceof LoginResult.UnknownServer us) {
       state = State.FINGERPRINT;

@@ -120,6 +120,9 @@ public final class TuiMain {
     CoreChatModel model = new CoreChatModel(paths, options, worker);
     CoreLoginController login =
         new CoreLoginController(paths, options, model, worker).prefill(server, user);
+    // A closed terminal (SIGHUP) or SIGTERM ends the JVM without passing the finally below: log
+    // out and flush the acks there too. close() is idempotent.
+    Runtime.getRuntime().addShutdownHook(new Thread(model::close, "sotto-close"));
     int code = 0;
     try {
       UnixTerminal terminal =

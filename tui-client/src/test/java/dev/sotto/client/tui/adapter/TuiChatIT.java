@@ -235,4 +235,22 @@ class TuiChatIT {
       bob.tui.await("trusted again");
     }
   }
+
+  @Test
+  void loginOnAnotherMachine_warnsAboutNewIdentity_secondLoginMakesIt() throws Exception {
+    try (SottoServer server = start(tmp.resolve("srv"), 0)) {
+      Client home = new Client("dave-home", server).login(server, "dave", "dave's password", true);
+      home.tui.await("│ connected");
+      home.tui.enter("!exit");
+      assertThat(home.tui.awaitExit(Duration.ofSeconds(10))).isTrue();
+      home.model.close();
+
+      Client laptop =
+          new Client("dave-laptop", server).login(server, "dave", "dave's password", false);
+      laptop.tui.await("This machine has no keys for dave");
+      assertThat(laptop.tui.flat()).contains("Log in again to make a new identity here");
+      laptop.tui.enter("dave's password");
+      laptop.tui.await("dave@" + address(server) + " │ connected");
+    }
+  }
 }

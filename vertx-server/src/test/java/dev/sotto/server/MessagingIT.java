@@ -3,11 +3,25 @@ package dev.sotto.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import dev.sotto.server.directory.PreKeyDirectory;
+import dev.sotto.server.mailbox.Mailboxes;
+import dev.sotto.wire.WireLimits;
+import dev.sotto.wire.proto.AckMessages;
+import dev.sotto.wire.proto.Address;
+import dev.sotto.wire.proto.Block;
 import dev.sotto.wire.proto.Envelope;
+import dev.sotto.wire.proto.ErrorCode;
+import dev.sotto.wire.proto.FetchPreKeyBundle;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.PresenceState;
+import dev.sotto.wire.proto.SendMessage;
+import dev.sotto.wire.proto.SetPresence;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -364,6 +378,183 @@ class MessagingIT {
             .isEqualTo(dev.sotto.wire.proto.ErrorCode.NOT_AUTHENTICATED);
       }
       assertThat(c.ping()).isTrue();
+    }
+  }
+
+  @Test
+  void invalidInputs_getTheirError_userKeepsWorking() throws Exception {
+    String alice = name("alice");
+    String bob = name("bob");
+    String keyless = name("keyless");
+    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+        TestClient b = Msg.registered(port, bob, TestClient.randomKey());
+        TestClient k = Msg.registered(port, keyless, TestClient.randomKey())) {
+      Map<String, Map.Entry<Frame.Builder, ErrorCode>> cases = new LinkedHashMap<>();
+      cases.put(
+          "send without envelope",
+          Map.entry(
+              Frame.newBuilder().setSendMessage(SendMessage.getDefaultInstance()),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "15-byte message id",
+          Map.entry(
+              Msg.envelopeFrame(bob, new byte[15], new byte[] {1}), ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "empty ciphertext",
+          Map.entry(Msg.envelopeFrame(bob, Msg.newId(), new byte[0]), ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "ciphertext over the limit",
+          Map.entry(
+              Msg.envelopeFrame(bob, Msg.newId(), new byte[WireLimits.MAX_MESSAGE_BYTES + 1]),
+              ErrorCode.MESSAGE_TOO_LARGE));
+      cases.put(
+          "unknown recipient",
+          Map.entry(
+              Msg.envelopeFrame("nobody-here", Msg.newId(), new byte[] {1}),
+              ErrorCode.UNKNOWN_USER));
+      cases.put(
+          "invalid recipient name",
+          Map.entry(
+              Msg.envelopeFrame("No Such!", Msg.newId(), new byte[] {1}),
+              ErrorCode.INVALID_USERNAME));
+      Frame.Builder device2 = Msg.envelopeFrame(bob, Msg.newId(), new byte[] {1});
+      device2.getSendMessageBuilder().getEnvelopeBuilder().getRecipientBuilder().setDeviceId(2);
+      cases.put("recipient device 2", Map.entry(device2, ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "ack of a 15-byte id",
+          Map.entry(
+              Frame.newBuilder()
+                  .setAckMessages(
+                      AckMessages.newBuilder().addMessageIds(ByteString.copyFrom(new byte[15]))),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "empty ack",
+          Map.entry(
+              Frame.newBuilder().setAckMessages(AckMessages.getDefaultInstance()),
+              ErrorCode.INVALID_REQUEST));
+      AckMessages.Builder tooMany = AckMessages.newBuilder();
+      for (int i = 0; i < 1001; i++) {
+        tooMany.addMessageIds(ByteString.copyFrom(Msg.newId()));
+      }
+      cases.put(
+          "ack of 1001 ids",
+          Map.entry(Frame.newBuilder().setAckMessages(tooMany), ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "presence OFFLINE",
+          Map.entry(
+              Frame.newBuilder()
+                  .setSetPresence(SetPresence.newBuilder().setPresence(PresenceState.OFFLINE)),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "presence unset",
+          Map.entry(
+              Frame.newBuilder().setSetPresence(SetPresence.getDefaultInstance()),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "block of an invalid name",
+          Map.entry(
+              Frame.newBuilder().setBlock(Block.newBuilder().setUsername("x")),
+              ErrorCode.INVALID_USERNAME));
+      cases.put(
+          "block of an unknown user",
+          Map.entry(
+              Frame.newBuilder().setBlock(Block.newBuilder().setUsername("nobody-here")),
+              ErrorCode.UNKNOWN_USER));
+      cases.put(
+          "block of oneself",
+          Map.entry(
+              Frame.newBuilder().setBlock(Block.newBuilder().setUsername(alice)),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "fetch without address",
+          Map.entry(
+              Frame.newBuilder().setFetchPreKeyBundle(FetchPreKeyBundle.getDefaultInstance()),
+              ErrorCode.INVALID_REQUEST));
+      cases.put(
+          "fetch of an unknown user",
+          Map.entry(
+              Frame.newBuilder()
+                  .setFetchPreKeyBundle(
+                      FetchPreKeyBundle.newBuilder()
+                          .setAddress(Address.newBuilder().setUser("nobody-here").setDeviceId(1))),
+              ErrorCode.UNKNOWN_USER));
+      cases.put(
+          "fetch of a user without keys",
+          Map.entry(
+              Frame.newBuilder()
+                  .setFetchPreKeyBundle(
+                      FetchPreKeyBundle.newBuilder()
+                          .setAddress(Address.newBuilder().setUser(keyless).setDeviceId(1))),
+              ErrorCode.NO_PRE_KEYS));
+      cases.put(
+          "incomplete first upload",
+          Map.entry(
+              Frame.newBuilder().setUploadPreKeys(Msg.upload(2, 1).toBuilder().clearSignedPreKey()),
+              ErrorCode.INVALID_PRE_KEYS));
+      cases.put(
+          "short signed prekey",
+          Map.entry(
+              Frame.newBuilder()
+                  .setUploadPreKeys(
+                      Msg.upload(2, 1).toBuilder().setSignedPreKey(Msg.signed(2, 31))),
+              ErrorCode.INVALID_PRE_KEYS));
+      cases.put(
+          "short KEM key",
+          Map.entry(
+              Frame.newBuilder()
+                  .setUploadPreKeys(
+                      Msg.upload(2, 1).toBuilder().setLastResortKemPreKey(Msg.signed(3, 1183))),
+              ErrorCode.INVALID_PRE_KEYS));
+      cases.put(
+          "over 200 one-time keys",
+          Map.entry(
+              Frame.newBuilder().setUploadPreKeys(Msg.upload(201, 1)), ErrorCode.INVALID_PRE_KEYS));
+      cases.put(
+          "upload for device 2",
+          Map.entry(
+              Frame.newBuilder().setUploadPreKeys(Msg.upload(2, 1).toBuilder().setDeviceId(2)),
+              ErrorCode.INVALID_REQUEST));
+      for (Map.Entry<String, Map.Entry<Frame.Builder, ErrorCode>> c : cases.entrySet()) {
+        Frame f = a.request(c.getValue().getKey());
+        assertThat(TestClient.code(f)).as(c.getKey()).isEqualTo(c.getValue().getValue());
+        assertThat(f.getError().getMessage()).as(c.getKey()).isNotBlank();
+      }
+      // Nothing was stored for bob, and alice still works.
+      assertThat(a.ping()).isTrue();
+      byte[] id = Msg.newId();
+      assertThat(Msg.send(a, bob, id, Msg.randomBytes(8)).hasStored()).isTrue();
+      assertThat(Msg.nextDelivery(b).getMessagePush().getEnvelope().getMessageId().toByteArray())
+          .isEqualTo(id);
+      assertThat(a.request(Frame.newBuilder().setUploadPreKeys(Msg.upload(2, 1))).hasOk()).isTrue();
+    }
+  }
+
+  @Test
+  void smallQuotas_mailboxFull_andFetchRateLimited(@TempDir Path dir) throws Exception {
+    MessagingConfig mc =
+        MessagingConfig.defaults()
+            .withMailbox(new Mailboxes.Limits(3, 1 << 20, Duration.ofDays(1), 100))
+            .withPreKeys(new PreKeyDirectory.Limits(200, 20, 2, 0.01, 100, 1.0, 1000));
+    try (SottoServer small =
+        SottoServer.start(ServerIT.testConfig(dir.resolve("data")).withMessaging(mc))) {
+      int p = small.port();
+      try (TestClient a = Msg.registered(p, "alice", TestClient.randomKey());
+          TestClient b = Msg.registered(p, "bob", TestClient.randomKey())) {
+        assertThat(Msg.logout(b).hasOk()).isTrue();
+        for (int i = 0; i < 3; i++) {
+          assertThat(Msg.send(a, "bob", Msg.newId(), Msg.randomBytes(10)).hasStored()).isTrue();
+        }
+        Frame full = Msg.send(a, "bob", Msg.newId(), Msg.randomBytes(10));
+        assertThat(TestClient.code(full)).isEqualTo(ErrorCode.MAILBOX_FULL);
+        assertThat(a.request(Frame.newBuilder().setUploadPreKeys(Msg.upload(5, 1))).hasOk())
+            .isTrue();
+        assertThat(Msg.fetch(a, "alice").hasPreKeyBundle()).isTrue();
+        assertThat(Msg.fetch(a, "alice").hasPreKeyBundle()).isTrue();
+        Frame limited = Msg.fetch(a, "alice");
+        assertThat(TestClient.code(limited)).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(limited.getError().getRetryAfterMs()).isPositive();
+        assertThat(a.ping()).isTrue();
+      }
     }
   }
 }

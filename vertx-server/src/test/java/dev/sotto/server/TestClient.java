@@ -91,6 +91,23 @@ final class TestClient implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Connects with a small socket receive buffer (set before connecting, so the TCP window stays
+   * small): a client that stops reading then fills the server's buffers quickly.
+   */
+  static TestClient connectWithReceiveBuffer(int port, int bytes)
+      throws IOException, GeneralSecurityException {
+    java.net.Socket raw = new java.net.Socket();
+    raw.setReceiveBufferSize(bytes);
+    raw.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+    SSLSocket s =
+        (SSLSocket) trustAll().getSocketFactory().createSocket(raw, "127.0.0.1", port, true);
+    s.setEnabledProtocols(new String[] {"TLSv1.3"});
+    s.setSoTimeout(15_000);
+    s.startHandshake();
+    return new TestClient(s);
+  }
+
   static TestClient connect(int port) throws IOException, GeneralSecurityException {
     return new TestClient(tlsSocket(port, "TLSv1.3"));
   }

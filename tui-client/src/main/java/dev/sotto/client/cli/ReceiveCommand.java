@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
           + " seconds if given). Messages are committed to the local store before the server is"
           + " told, so none is lost or shown twice.",
       "With --json every event is one JSON object per line: type message (from, id, seq, sentAt,"
-          + " receivedAt, kind, text), state (peer, id, state), identity-changed (user,"
+          + " receivedAt, kind, text), state (peer, id, state), held (peer, id, presence),"
+          + " identity-changed (user,"
           + " safetyNumber), gap (peer, missing), undecryptable (peer, id), presence (user,"
           + " presence), backlog (total), backlog-done, connection (state, reason)."
     })
@@ -191,6 +192,13 @@ final class ReceiveCommand extends MessengerCommand {
           .put("peer", s.peer())
           .put("id", s.id())
           .put("state", s.state().name().toLowerCase(Locale.ROOT))
+          .toString();
+    }
+    if (e instanceof MessengerEvent.MessageHeld h) {
+      return Json.of("held")
+          .put("peer", h.peer())
+          .put("id", h.id())
+          .put("presence", h.recipientPresence().name().toLowerCase(Locale.ROOT))
           .toString();
     }
     if (e instanceof MessengerEvent.IdentityChanged c) {

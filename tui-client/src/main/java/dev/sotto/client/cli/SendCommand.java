@@ -67,7 +67,8 @@ final class SendCommand extends MessengerCommand {
             ExitCodes.NETWORK,
             "The server did not store the message within "
                 + timeoutSeconds
-                + " s; it stays in the outbox and goes out at the next start.");
+                + " s; if it was already encrypted it stays in the outbox and goes out at the"
+                + " next start.");
       } catch (ExecutionException e) {
         ctx().out().flush();
         throw e;

@@ -27,7 +27,7 @@ class KillIT {
 
   @Test
   void senderAndReceiverKilledMidStream_everyCommittedMessageArrivesOnceInOrder() throws Exception {
-    int n = 400;
+    int n = 200;
     try (SottoServer server =
         SottoServer.start(
             ServerConfig.defaults(tmp.resolve("server"))

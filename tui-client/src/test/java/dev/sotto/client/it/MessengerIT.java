@@ -166,7 +166,10 @@ class MessengerIT {
       assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
           .contains(new UserInfo("bob", Presence.DND, false));
 
-      alice.m().send("bob", "when you have time").stored().get(10, TimeUnit.SECONDS);
+      Message held = alice.m().send("bob", "when you have time").stored().get(10, TimeUnit.SECONDS);
+      MessengerEvent.MessageHeld told =
+          alice.await(MessengerEvent.MessageHeld.class, h -> h.id().equals(held.id()), 10);
+      assertThat(told.recipientPresence()).isEqualTo(Presence.DND);
       Thread.sleep(1500);
       assertThat(bob.received()).isEmpty();
 
@@ -221,7 +224,7 @@ class MessengerIT {
       assertThat(bob.awaitTexts(3, 10))
           .extracting(m -> m.kind() == Message.Kind.TEXT ? m.text() : m.kind().name())
           .containsExactly("one", "UNDECRYPTABLE", "four");
-      bob.awaitState(four.id(), MessageState.DELIVERED, 10);
+      alice.awaitState(four.id(), MessageState.DELIVERED, 10);
     }
   }
 
@@ -322,6 +325,71 @@ class MessengerIT {
       byte[] content = java.nio.file.Files.readAllBytes(f);
       assertThat(indexOf(content, plain)).as("plaintext in %s", f).isEqualTo(-1);
       assertThat(indexOf(content, window)).as("sent body in %s", f).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void droppedMessage_showsAsGapFromTheRatchetCounters() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.m().send("bob", "first").stored().get(10, TimeUnit.SECONDS);
+      bob.awaitTexts(1, 10);
+      // "lost" is committed while the server is away, then removed from the outbox before it is
+      // ever sent: to bob it is exactly a message the server dropped.
+      server.close();
+      server = null;
+      alice.m().send("bob", "lost").committed().get(10, TimeUnit.SECONDS);
+      alice.close();
+      SottoServer probe = SottoServer.start(serverConfig(0));
+      byte[] serverId = probe.serverId();
+      probe.close();
+      try (var keys =
+              new AutoCloseableKeys(
+                  dev.sotto.keystore.account.AccountKeys.derive(
+                      alice.password, serverId, "alice", Peer.LOWERED));
+          var store =
+              dev.sotto.keystore.store.LocalStore.open(
+                  dev.sotto.client.core.messaging.Messenger.storeDir(alice.config, "alice"),
+                  keys.keys().storeKey());
+          var tx = store.begin()) {
+        var outbox = tx.outbox(10);
+        assertThat(outbox).hasSize(1);
+        tx.removeFromOutbox(outbox.get(0).seq());
+        tx.commit();
+      }
+      server = SottoServer.start(serverConfig(address.port()));
+      alice.login();
+      alice.m().send("bob", "after").stored().get(20, TimeUnit.SECONDS);
+      MessengerEvent.Gap gap = bob.await(MessengerEvent.Gap.class, g -> true, 20);
+      assertThat(gap.peer()).isEqualTo("alice");
+      assertThat(gap.missing()).isEqualTo(1);
+      assertThat(bob.awaitTexts(2, 10)).extracting(Message::text).containsExactly("first", "after");
+    }
+  }
+
+  @Test
+  void crashBetweenNewIdentityAndUpload_nextLoginUploadsIt() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      alice.close();
+      // What a crash right after resetkeys' commit leaves: a new identity the server never saw.
+      try (var keys =
+              new AutoCloseableKeys(
+                  dev.sotto.keystore.account.AccountKeys.derive(
+                      alice.password, server.serverId(), "alice", Peer.LOWERED));
+          var store =
+              dev.sotto.keystore.store.LocalStore.open(
+                  dev.sotto.client.core.messaging.Messenger.storeDir(alice.config, "alice"),
+                  keys.keys().storeKey())) {
+        store.resetKeys(5, System.currentTimeMillis());
+      }
+      alice.login();
+      bob.m().send("alice", "to the new identity").stored().get(10, TimeUnit.SECONDS);
+      List<Message> got = alice.awaitTexts(1, 10);
+      assertThat(got)
+          .extracting(Message::kind, Message::text)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(Message.Kind.TEXT, "to the new identity"));
     }
   }
 

@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * arrival order, pushes it after the older ones. Every push happens under this object's lock, so
  * the pushes of one connection never interleave.
  *
+ * <p>A push the connection refuses (its write queue is full) stops the scan until {@link #resume};
+ * during the login backlog, {@code BacklogDone} waits for it too, so it always follows every entry
+ * that was waiting at login (unless DND holds them or the unacked window is full).
+ *
  * <p>Flow control: at most {@code maxInFlight} pushed-but-unacked entries; the mailbox is read in
  * pages of {@code pageSize} as acks come in. An entry pushed and then expired by the sweep is never
  * acked and keeps its slot until the connection closes (after 30 days of one connection); a client
@@ -169,13 +173,19 @@ final class DeviceSession implements LiveSession {
         return;
       }
       boolean stalled = false;
+      boolean refused = false;
       for (MailboxEntry e : page.entries()) {
         MessageId id = e.envelope().messageId();
         if (inFlight.contains(id)) {
           continue;
         }
-        if (held() || inFlight.size() >= maxInFlight || !connection.push(e.envelope())) {
+        if (held() || inFlight.size() >= maxInFlight) {
           stalled = true;
+          break;
+        }
+        if (!connection.push(e.envelope())) {
+          stalled = true;
+          refused = true;
           break;
         }
         inFlight.add(id);
@@ -183,7 +193,10 @@ final class DeviceSession implements LiveSession {
       if (stalled || page.more()) {
         pending = true;
       }
-      if (!pending || stalled) {
+      // A connection that refused a push (write queue full) is resumed once it drains; the
+      // backlog is not done until then. Held (DND) or at the unacked window, it is done: the
+      // client must see BacklogDone to start acking.
+      if ((!pending || stalled) && !refused) {
         sendDoneOnce();
       }
       again = pending && !stalled;

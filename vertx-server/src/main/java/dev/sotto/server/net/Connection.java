@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * pauses while those limits are reached or while the socket's write queue is full. Every byte
  * queued for writing counts against a per-connection and a global {@link OutboundBudget}; a write
  * beyond either closes the connection, and so does a write queue that stays full longer than {@link
- * NetConfig#slowReaderTimeout()}. Nothing is lost by closing a slow reader: undelivered messages
- * stay in the mailbox until the recipient acknowledges them.
+ * NetConfig#slowReaderTimeout()}, or that has had bytes waiting without any of them reaching the
+ * socket for that long (flow-controlled pushes never fill the queue, but a reader that has stopped
+ * still leaves them waiting). Nothing is lost by closing a slow reader: undelivered messages stay
+ * in the mailbox until the recipient acknowledges them.
  *
  * <p>Threading: all state is confined to the connection's event loop. {@link #push} may be called
  * from any thread.
@@ -78,6 +80,7 @@ public final class Connection {
   private boolean writeBlocked;
   private long writeBlockedSinceNanos;
   private long queuedBytes;
+  private long writeProgressNanos;
   private boolean closeRequested;
   private boolean shuttingDown;
   private boolean closing;
@@ -387,6 +390,7 @@ public final class Connection {
           userForLog(),
           remote,
           queuedBytes);
+      hub.countOutboundBudgetClose();
       closeNow();
       return;
     }
@@ -398,8 +402,12 @@ public final class Connection {
           userForLog(),
           remote,
           hub.budget().used());
+      hub.countOutboundBudgetClose();
       closeNow();
       return;
+    }
+    if (queuedBytes == 0) {
+      writeProgressNanos = hub.nanoTime();
     }
     queuedBytes += n;
     lastWrite =
@@ -407,6 +415,7 @@ public final class Connection {
             .write(Buffer.buffer(bytes))
             .onComplete(
                 ar -> {
+                  writeProgressNanos = hub.nanoTime();
                   queuedBytes -= n;
                   hub.budget().release(n);
                   runDone(done);
@@ -544,14 +553,17 @@ public final class Connection {
               "Nothing received for "
                   + config.idleTimeout().toSeconds()
                   + " s; the connection is closed."));
-    } else if (writeBlocked
-        && nowNanos - writeBlockedSinceNanos > config.slowReaderTimeout().toNanos()) {
+    } else if ((writeBlocked
+            && nowNanos - writeBlockedSinceNanos > config.slowReaderTimeout().toNanos())
+        || (queuedBytes > 0
+            && nowNanos - writeProgressNanos > config.slowReaderTimeout().toNanos())) {
       logger.warn(
           "event=slow-reader conn={} user={} remote={} queued={} outcome=closed",
           id,
           userForLog(),
           remote,
           queuedBytes);
+      hub.countSlowReaderClose();
       closeNow();
     }
   }

@@ -24,6 +24,8 @@ public final class ConnectionHub {
   private final ConnectionListener listener;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong slowReaderCloses = new AtomicLong();
+  private final AtomicLong outboundBudgetCloses = new AtomicLong();
 
   public ConnectionHub(
       NetConfig config,
@@ -102,6 +104,24 @@ public final class ConnectionHub {
         action.accept(c);
       }
     }
+  }
+
+  void countSlowReaderClose() {
+    slowReaderCloses.incrementAndGet();
+  }
+
+  void countOutboundBudgetClose() {
+    outboundBudgetCloses.incrementAndGet();
+  }
+
+  /** Connections closed because their write queue stayed full too long (since start). */
+  public long slowReaderCloses() {
+    return slowReaderCloses.get();
+  }
+
+  /** Connections closed because a write would pass the per-connection or global budget. */
+  public long outboundBudgetCloses() {
+    return outboundBudgetCloses.get();
   }
 
   /** How many connections are open. */

@@ -288,6 +288,23 @@ abstract class DeliveryServiceContract {
   }
 
   @Test
+  void backlog_connectionRefusesMidway_doneOnlyAfterResumeDeliversTheRest() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      get(service.send(envelope("alice", "bob", "m" + i)));
+    }
+    RecordingConnection bob = new RecordingConnection("bob");
+    bob.accepting(false);
+    service.connect(bob);
+    Thread.sleep(200);
+    assertThat(bob.bodies()).isEmpty();
+    assertThat(bob.doneCount()).as("no BacklogDone while pushes are refused").isZero();
+    bob.accepting(true);
+    service.resume(bob);
+    await("all pushed and done", () -> bob.doneCount() == 1);
+    assertThat(bob.bodies()).containsExactly("m0", "m1", "m2", "m3", "m4");
+  }
+
+  @Test
   void backlog_largerThanPagesAndWindow_allDeliveredInOrderAsAcksArrive() throws Exception {
     DeliveryService small = newService(new DeliveryService.Settings(5, 12, 100));
     List<String> sent = new ArrayList<>();

@@ -56,6 +56,10 @@ final class RecordingConnection implements DeviceConnection {
     return events.stream().filter(e -> e.startsWith("push:")).map(e -> e.substring(5)).toList();
   }
 
+  synchronized long doneCount() {
+    return events.stream().filter("done"::equals).count();
+  }
+
   synchronized List<MessageId> pushedIds() {
     return pushed.stream().map(Envelope::messageId).toList();
   }

@@ -155,12 +155,21 @@ public final class Messenger implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Map<String, List<Inbound>> held = new HashMap<>();
   private final Map<String, Long> lastReset = new HashMap<>();
+
+  /** A send that needs a new session while the server is away; retried after the reconnect. */
+  private record Parked(CompletableFuture<?> future, Work work) {}
+
+  /** Per peer, in order; worker thread only. */
+  private final Map<String, java.util.ArrayDeque<Parked>> parked = new LinkedHashMap<>();
+
+  private static final int MAX_PARKED = 10_000;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private volatile AccountKeys keys;
   private volatile Link link;
   private volatile ConnectionStatus status = new ConnectionStatus.Online();
   private volatile Presence presence = Presence.ONLINE;
+  private volatile boolean readReceipts;
   private int reconnectAttempt;
 
   /** One connection and its login; pushes carry the link they came on, so acks go back on it. */
@@ -196,6 +205,7 @@ public final class Messenger implements AutoCloseable {
     this.deviceId = deviceId;
     this.store = store;
     this.keys = keys;
+    this.readReceipts = config.sendReadReceipts();
     this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, "sotto-messenger-" + username));
     this.eventThread =
         Executors.newSingleThreadExecutor(r -> daemon(r, "sotto-events-" + username));
@@ -352,6 +362,11 @@ public final class Messenger implements AutoCloseable {
         PreKeySet set = PreKeySet.generate(store.identity(), config.preKeyCount(), now(), m.random);
         store.installPreKeys(set);
         m.uploadFull(session, set, true);
+      } else if (!m.identityUploaded()) {
+        // A crash between making the identity (new store, resetkeys) and its upload, or an
+        // imported store: the server may hold another identity's prekeys. Replace them.
+        m.topUp(session, false, true, 0);
+        m.markIdentityUploaded();
       } else {
         m.checkPreKeys(session);
       }
@@ -500,7 +515,7 @@ public final class Messenger implements AutoCloseable {
             stored.completeExceptionally(e);
           }
         });
-    if (!submit(committed, () -> doSend(user, text, committed, stored))) {
+    if (!submit(committed, () -> doSend(user, text, committed, stored, true))) {
       stored.completeExceptionally(new NotConnectedException("The messenger is closed."));
     }
     return new Outgoing(committed, stored);
@@ -510,7 +525,8 @@ public final class Messenger implements AutoCloseable {
       String user,
       String text,
       CompletableFuture<Message> committed,
-      CompletableFuture<Message> stored)
+      CompletableFuture<Message> stored,
+      boolean mayPark)
       throws Exception {
     String peer = peerName(user);
     Objects.requireNonNull(text, "text");
@@ -522,7 +538,21 @@ public final class Messenger implements AutoCloseable {
       throw new InvalidInputException(
           "A message may have at most " + MAX_TEXT_BYTES + " bytes, this one has " + utf8.length);
     }
-    ensureSendable(peer);
+    Work again = () -> doSend(user, text, committed, stored, true);
+    if (mayPark && parked.containsKey(peer)) {
+      park(peer, committed, again); // keeps the order behind earlier parked sends
+      return;
+    }
+    try {
+      ensureSendable(peer);
+    } catch (ConnectionClosedException | NotConnectedException e) {
+      // A new session needs the server: wait for the reconnect rather than fail the send.
+      if (!mayPark || closed.get()) {
+        throw e;
+      }
+      park(peer, committed, again);
+      return;
+    }
     long now = now();
     byte[] content =
         Content.newBuilder()
@@ -557,6 +587,32 @@ public final class Messenger implements AutoCloseable {
     committed.complete(m);
     emit(new MessengerEvent.MessageSent(m));
     transmit(entry);
+  }
+
+  private void park(String peer, CompletableFuture<?> f, Work work) throws NotConnectedException {
+    int total = 0;
+    for (var q : parked.values()) {
+      total += q.size();
+    }
+    if (total >= MAX_PARKED) {
+      throw new NotConnectedException(
+          "Not connected, and too many messages are waiting for the connection.");
+    }
+    parked.computeIfAbsent(peer, k -> new java.util.ArrayDeque<>()).add(new Parked(f, work));
+  }
+
+  /** Runs the parked sends in order after a reconnect; they park again if it dropped again. */
+  private void unpark() {
+    if (parked.isEmpty()) {
+      return;
+    }
+    Map<String, java.util.ArrayDeque<Parked>> waiting = new LinkedHashMap<>(parked);
+    parked.clear();
+    for (var q : waiting.values()) {
+      for (Parked p : q) {
+        runGuarded(p.future(), p.work());
+      }
+    }
   }
 
   /** Fails unless {@code peer}'s identity is trusted; makes a session when there is none. */
@@ -606,15 +662,25 @@ public final class Messenger implements AutoCloseable {
   }
 
   private PreKeyBundle fetchBundle(String peer) throws Exception {
-    Frame f =
-        call(
-                Frame.newBuilder()
-                    .setFetchPreKeyBundle(
-                        FetchPreKeyBundle.newBuilder()
-                            .setAddress(
-                                Address.newBuilder().setUser(peer).setDeviceId(Session.DEVICE_ID))),
-                Frame.BodyCase.PRE_KEY_BUNDLE)
-            .get();
+    Frame f;
+    try {
+      f =
+          call(
+                  Frame.newBuilder()
+                      .setFetchPreKeyBundle(
+                          FetchPreKeyBundle.newBuilder()
+                              .setAddress(
+                                  Address.newBuilder()
+                                      .setUser(peer)
+                                      .setDeviceId(Session.DEVICE_ID))),
+                  Frame.BodyCase.PRE_KEY_BUNDLE)
+              .get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
     return toBundle(peer, f.getPreKeyBundle());
   }
 
@@ -682,6 +748,7 @@ public final class Messenger implements AutoCloseable {
   }
 
   private final List<OutboxEntry> storedBatch = new ArrayList<>();
+  private final Map<MessageId, PresenceState> heldInBatch = new HashMap<>();
 
   private void sendResult(Link l, OutboxEntry e, Frame frame, Throwable error) {
     MessageId id = MessageId.of(e.messageId());
@@ -695,6 +762,9 @@ public final class Messenger implements AutoCloseable {
     }
     if (frame.getBodyCase() == Frame.BodyCase.STORED) {
       storedBatch.add(e);
+      if (frame.getStored().getHeld()) {
+        heldInBatch.put(id, frame.getStored().getRecipientPresence());
+      }
       if (storedBatch.size() == 1) {
         try {
           // Later answers already queued join this batch: one commit for all of them.
@@ -730,6 +800,8 @@ public final class Messenger implements AutoCloseable {
     }
     List<OutboxEntry> batch = new ArrayList<>(storedBatch);
     storedBatch.clear();
+    Map<MessageId, PresenceState> heldNow = new HashMap<>(heldInBatch);
+    heldInBatch.clear();
     List<MessengerEvent> events = new ArrayList<>();
     try (Transaction tx = store.begin()) {
       for (OutboxEntry e : batch) {
@@ -739,9 +811,15 @@ public final class Messenger implements AutoCloseable {
           Optional<dev.sotto.keystore.store.MessageState> st = store.messageState(e.messageId());
           if (st.isEmpty() || st.get() == dev.sotto.keystore.store.MessageState.PENDING) {
             tx.setMessageState(e.messageId(), dev.sotto.keystore.store.MessageState.SENT);
+            MessageId mid = MessageId.of(e.messageId());
             events.add(
                 new MessengerEvent.MessageStateChanged(
-                    h.get().conversation(), MessageId.of(e.messageId()), MessageState.STORED));
+                    h.get().conversation(), mid, MessageState.STORED));
+            PresenceState held = heldNow.get(mid);
+            if (held != null) {
+              events.add(
+                  new MessengerEvent.MessageHeld(h.get().conversation(), mid, fromWire(held)));
+            }
           }
         }
       }
@@ -904,8 +982,10 @@ public final class Messenger implements AutoCloseable {
         try {
           o = receiveOne(tx, env, now, events, delivered, stateInBatch);
         } catch (IllegalArgumentException bad) {
+          // The server validates envelopes; one that still breaks a rule is dropped, not acked
+          // (an ack naming a malformed id would be refused as a whole).
           logger.info("dropping a malformed envelope: {}", bad.getMessage());
-          o = Outcome.SILENT;
+          continue;
         }
         switch (o) {
           case SHOWN, SILENT -> acks.add(in);
@@ -1250,7 +1330,7 @@ public final class Messenger implements AutoCloseable {
         tx.setMessageState(id, dev.sotto.keystore.store.MessageState.SEEN);
       }
       tx.markRead(peer);
-      if (config.sendReadReceipts() && !ids.isEmpty()) {
+      if (readReceipts && !ids.isEmpty()) {
         receipt = receiptEntry(tx, peer, Receipt.Kind.READ, ids, now);
       }
       tx.commit();
@@ -1263,6 +1343,19 @@ public final class Messenger implements AutoCloseable {
       transmit(receipt);
     }
     f.complete(null);
+  }
+
+  /**
+   * Turns read receipts on or off for later {@link #markRead} calls (initially {@link
+   * MessengerConfig#sendReadReceipts()}). Delivery receipts are always sent.
+   */
+  public void setReadReceipts(boolean send) {
+    readReceipts = send;
+  }
+
+  /** Whether {@link #markRead} sends read receipts. */
+  public boolean readReceipts() {
+    return readReceipts;
   }
 
   // ------------------------------------------------------------------ users and presence
@@ -1461,6 +1554,7 @@ public final class Messenger implements AutoCloseable {
           Session s = currentSession();
           PreKeySet set = store.resetKeys(config.preKeyCount(), now());
           uploadFull(s, set, true);
+          markIdentityUploaded();
           logger.info("identity of {} renewed", username);
           f.complete(null);
         });
@@ -1533,9 +1627,47 @@ public final class Messenger implements AutoCloseable {
     logger.info("uploaded {} new one-time prekeys", fresh.preKeys().size());
   }
 
+  /**
+   * The file beside the store that records which identity was last uploaded (a SHA-256 of its
+   * public keys: public data). Missing or different at login: the upload is redone.
+   */
+  private Path uploadMarker() {
+    return storeDir(config, username).resolveSibling("uploaded-identity");
+  }
+
+  private String identityDigest() throws LocalStoreException {
+    try {
+      byte[] h =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(store.identity().publicKey().keyBytes());
+      return java.util.HexFormat.of().formatHex(h);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean identityUploaded() throws LocalStoreException {
+    try {
+      return java.nio.file.Files.readString(uploadMarker()).strip().equals(identityDigest());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void markIdentityUploaded() throws LocalStoreException {
+    try {
+      java.nio.file.Files.writeString(uploadMarker(), identityDigest() + "\n");
+    } catch (IOException e) {
+      logger.warn("could not record the uploaded identity: {}", e.getMessage());
+    }
+  }
+
   private void uploadFull(Session s, PreKeySet set, boolean replace)
       throws ServerException, IOException, InterruptedException, LocalStoreException {
     upload(s, set.oneTimePreKeys(), set.oneTimeKemPreKeys(), replace);
+    if (replace) {
+      markIdentityUploaded();
+    }
   }
 
   private void upload(
@@ -1743,6 +1875,7 @@ public final class Messenger implements AutoCloseable {
       logger.info("prekey check after reconnect failed: {}", e.getMessage());
     }
     resendOutbox(fresh);
+    unpark();
   }
 
   private void setStatus(ConnectionStatus s) {
@@ -1775,6 +1908,14 @@ public final class Messenger implements AutoCloseable {
     if (l != null) {
       closeQuietly(l.session);
     }
+    for (var q : parked.values()) {
+      for (Parked p : q) {
+        p.future()
+            .completeExceptionally(
+                new NotConnectedException("Closed before the server could be reached."));
+      }
+    }
+    parked.clear();
     store.close();
     AccountKeys k = keys;
     if (k != null) {
@@ -1825,29 +1966,31 @@ public final class Messenger implements AutoCloseable {
   /** Runs {@code work} on the worker; its failure fails {@code f}. False if closed. */
   private boolean submit(CompletableFuture<?> f, Work work) {
     try {
-      worker.execute(
-          () -> {
-            try {
-              work.run();
-            } catch (ExecutionException e) {
-              f.completeExceptionally(e.getCause() == null ? e : e.getCause());
-            } catch (Exception | Error e) {
-              if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-              }
-              if (!(e instanceof InvalidInputException
-                  || e instanceof IdentityChangedException
-                  || e instanceof ServerException
-                  || e instanceof IOException)) {
-                logger.warn("messenger task failed", e);
-              }
-              f.completeExceptionally(e);
-            }
-          });
+      worker.execute(() -> runGuarded(f, work));
       return true;
     } catch (java.util.concurrent.RejectedExecutionException e) {
       f.completeExceptionally(new NotConnectedException("The messenger is closed."));
       return false;
+    }
+  }
+
+  /** Runs {@code work} on this (the worker) thread; its failure fails {@code f}. */
+  private void runGuarded(CompletableFuture<?> f, Work work) {
+    try {
+      work.run();
+    } catch (ExecutionException e) {
+      f.completeExceptionally(e.getCause() == null ? e : e.getCause());
+    } catch (Exception | Error e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (!(e instanceof InvalidInputException
+          || e instanceof IdentityChangedException
+          || e instanceof ServerException
+          || e instanceof IOException)) {
+        logger.warn("messenger task failed", e);
+      }
+      f.completeExceptionally(e);
     }
   }
 

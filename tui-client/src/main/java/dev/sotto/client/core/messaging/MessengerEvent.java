@@ -52,6 +52,25 @@ public sealed interface MessengerEvent {
   }
 
   /**
+   * The server stored an outgoing message but holds it in the recipient's mailbox instead of
+   * pushing it, because the recipient is offline or in do-not-disturb (DESIGN.md "Delivery"). It
+   * follows the message's {@link MessageStateChanged} to {@link MessageState#STORED}.
+   *
+   * @param peer the recipient
+   * @param id the message
+   * @param recipientPresence the recipient's presence as the server saw it
+   */
+  record MessageHeld(String peer, MessageId id, Presence recipientPresence)
+      implements MessengerEvent {
+    /** Checks for nulls. */
+    public MessageHeld {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(recipientPresence, "recipientPresence");
+    }
+  }
+
+  /**
    * A conversation's unread count changed (a message arrived, or it was marked read).
    *
    * @param peer the conversation

@@ -11,9 +11,10 @@ import java.util.concurrent.CompletableFuture;
  *       (state {@link MessageState#SENDING}); from then on it survives a crash and a reconnect. It
  *       fails with {@link IdentityChangedException} (the contact's safety number changed), {@link
  *       dev.sotto.client.core.ServerException} ({@code UNKNOWN_USER}, {@code NO_PRE_KEYS}), {@link
- *       NotConnectedException} (no session with the contact yet and no connection), {@link
- *       dev.sotto.client.core.InvalidInputException} (bad name, empty or too long text) or {@link
- *       dev.sotto.keystore.store.LocalStoreException}.
+ *       NotConnectedException} (the messenger closed while the send waited: a first message to a
+ *       contact needs the server for their prekeys, so while disconnected it waits in memory for
+ *       the reconnect, keeping its order), {@link dev.sotto.client.core.InvalidInputException} (bad
+ *       name, empty or too long text) or {@link dev.sotto.keystore.store.LocalStoreException}.
  *   <li>{@link #stored()} completes once the server acknowledged it (state {@link
  *       MessageState#STORED}, one tick); while offline it waits for the reconnect. It fails as
  *       {@code committed()} does, or with {@link dev.sotto.client.core.ServerException} when the

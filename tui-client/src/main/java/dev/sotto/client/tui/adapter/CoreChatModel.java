@@ -332,6 +332,16 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
         }
         fire(new ModelChange.Notice("Waiting for you: " + sb + "."));
       }
+    } else if (event instanceof MessengerEvent.MessageHeld h) {
+      String why =
+          h.recipientPresence() == dev.sotto.client.core.messaging.Presence.DND
+              ? " is in do-not-disturb"
+              : " is offline";
+      fire(
+          new ModelChange.Notice(
+              h.peer()
+                  + why
+                  + ": the server holds your message and delivers it when they are back."));
     } else if (event instanceof MessengerEvent.Problem p) {
       fire(new ModelChange.Notice(p.message()));
     }

@@ -239,7 +239,7 @@ final class LoginView {
   private void submit() {
     String s = server.text().strip();
     int colon = s.lastIndexOf(':');
-    int p = 7777;
+    int p = 7443; // the server's default port (ServerAddress.DEFAULT_PORT)
     String h = s;
     if (colon > 0) {
       h = s.substring(0, colon);
@@ -255,7 +255,7 @@ final class LoginView {
     if (h.isEmpty() || p < 1 || p > 65535) {
       state = State.FORM;
       focus = Field.SERVER;
-      error = "Server must be host:port, e.g. chat.lan:7777 (port 1-65535).";
+      error = "Server must be host:port, e.g. chat.lan:7443 (port 1-65535).";
       return;
     }
     host = h;
@@ -285,6 +285,10 @@ final class LoginView {
     info = "";
     if (r instanceof LoginResult.LoggedIn) {
       password.clear();
+      // The account exists now: after a logout the form offers "Log in".
+      register = false;
+      inviteShown = false;
+      invite.clear();
       state = State.FORM;
       ui.showMain();
     } else if (r instanceof LoginResult.InviteRequired ir) {
@@ -296,6 +300,8 @@ final class LoginView {
     } else if (r instanceof LoginResult.Rejected rej) {
       state = State.FORM;
       focus = Field.PASSWORD;
+      // The field shows nothing, so a kept password would silently prefix the one typed next.
+      password.clear();
       error = rej.message();
     } else if (r instanceof LoginResult.UnknownServer us) {
       state = State.FINGERPRINT;

@@ -145,6 +145,8 @@ final class MainView {
       }
     } else if (change instanceof ModelChange.MessagesChanged m && m.peer().equals(current)) {
       computeMarker();
+    } else if (change instanceof ModelChange.Notice n) {
+      notice(n.text());
     }
   }
 
@@ -616,6 +618,10 @@ final class MainView {
         (v, e) -> {
           if (e != null) {
             notice(peer, "Not sent to " + peer + ": " + Ui.message(e));
+            if (!oneShot && editor.isEmpty() && mode == Mode.NORMAL) {
+              // Typed text is never lost: it comes back to the input line to send again.
+              editor.setText(text);
+            }
             if (oneShot && !peer.equals(current)) {
               notice("Not sent to " + peer + ": " + Ui.message(e));
             }

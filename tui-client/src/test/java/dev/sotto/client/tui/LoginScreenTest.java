@@ -91,6 +91,10 @@ class LoginScreenTest {
     h.type("badpassword1").key(KeyType.Enter);
     assertThat(h.tui.inMain()).isFalse();
     assertThat(h.text()).contains("Error: wrong username or password");
+    // The next attempt starts from an empty password field, not after the hidden rejected one.
+    h.type("goodpassword").key(KeyType.Enter);
+    assertThat(h.login.calls()).hasSize(2);
+    assertThat(h.login.calls().get(1).password()).isEqualTo("goodpassword");
   }
 
   @Test

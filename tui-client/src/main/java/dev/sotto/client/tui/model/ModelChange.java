@@ -34,4 +34,16 @@ public sealed interface ModelChange {
       Objects.requireNonNull(item, "item");
     }
   }
+
+  /**
+   * Something the user should read that belongs to no conversation (a background problem, what
+   * waited in the mailbox, a setting that takes effect later).
+   *
+   * @param text the sentence
+   */
+  record Notice(String text) implements ModelChange {
+    public Notice {
+      Objects.requireNonNull(text, "text");
+    }
+  }
 }

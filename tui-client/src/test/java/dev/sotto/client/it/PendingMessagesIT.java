@@ -49,7 +49,8 @@ class PendingMessagesIT {
                 d.preKeys(),
                 new DeliveryService.Settings(s.backlogPageSize(), IN_FLIGHT, s.maxAckIds()),
                 d.sweepInterval(),
-                d.maxListedUsers()));
+                d.maxListedUsers(),
+                d.presencePushInterval()));
   }
 
   void startServer(int port) throws Exception {

@@ -18,7 +18,7 @@ LOG_DIR="$ROOT/bench/target/run-logs"
 mkdir -p "$LOG_DIR"
 
 build() {
-  mvn -B -q -o -pl bench -am package -DskipTests -Dspotless.check.skip=true \
+  mvn -B -q -pl bench -am package -DskipTests -Dspotless.check.skip=true \
     dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
   echo "$ROOT/bench/target/classes:$(cat "$CP_FILE")" > "$CP_FILE.full"
   # The server runs on its own module's classpath (its logback.xml, nothing of the client's).
@@ -73,7 +73,7 @@ case "$target" in
   sotto)
     data_dir=$(mktemp -d /tmp/sotto-bench.XXXXXX)
     XDG_DATA_HOME="$data_dir" HOME="$data_dir" taskset -c "$SERVER_CPU" \
-      java -cp "$SERVER_CP" dev.sotto.server.ServerMain --listen 127.0.0.1:7443 --data "$data_dir/server" \
+      java ${SERVER_JAVA_OPTS:-} -cp "$SERVER_CP" dev.sotto.server.ServerMain --listen 127.0.0.1:7443 --data "$data_dir/server" \
       > "$LOG_DIR/sotto.log" 2>&1 &
     server_pid=$!
     wait_listening "$LOG_DIR/sotto.log"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
-mvn -B -q -o -pl bench -am package dependency:build-classpath -DskipTests \
+mvn -B -q -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile="$cp_file"
 exec java -Dfile.encoding=UTF-8 -cp "bench/target/classes:$(cat "$cp_file")" \
   dev.sotto.bench.keystore.KeystoreBenchmarks "$@"

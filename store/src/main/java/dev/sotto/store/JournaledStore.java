@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.mapdb.Atomic;
@@ -173,6 +174,8 @@ public final class JournaledStore implements Store {
    * @param backPressureWaits times the writer waited for a checkpoint to free memtable space
    * @param backPressureTime total time the writer so waited
    * @param memtableBytes estimated bytes held by the memtables now
+   * @param keyFilterBuilds times the {@link KeyFilter} of MapDB's keys was built
+   * @param keyFilterSkips reads and checkpointed deletes the filter kept out of MapDB
    */
   public record Stats(
       long journalForces,
@@ -186,7 +189,9 @@ public final class JournaledStore implements Store {
       Duration maxCheckpointTime,
       long backPressureWaits,
       Duration backPressureTime,
-      long memtableBytes) {}
+      long memtableBytes,
+      long keyFilterBuilds,
+      long keyFilterSkips) {}
 
   private sealed interface Request permits WriteReq, UpdateReq, CompactReq, CloseReq {}
 
@@ -215,7 +220,16 @@ public final class JournaledStore implements Store {
   private final DirectoryLock lock;
   private final ReentrantReadWriteLock visibility = new ReentrantReadWriteLock();
   private final Map<String, BTreeMap<byte[], byte[]>> maps = new ConcurrentHashMap<>();
-  private final Layer mapDb = name -> maps.get(name);
+  private final Layer mapDb = new MapDbLayer();
+
+  /**
+   * Which keys MapDB may hold; null until the checkpointer has built it (then reads fall through to
+   * MapDB). Replaced only by the checkpointer (the only thread that writes MapDB once open).
+   */
+  private volatile KeyFilter keyFilter;
+
+  private final AtomicLong filterBuilds = new AtomicLong();
+  private final LongAdder filterSkips = new LongAdder();
   private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Object submitLock = new Object();
   private final AtomicLong forces = new AtomicLong();
@@ -359,7 +373,9 @@ public final class JournaledStore implements Store {
         Duration.ofNanos(maxCheckpointNanos),
         backPressureWaits,
         Duration.ofNanos(backPressureNanos),
-        view.bytes());
+        view.bytes(),
+        filterBuilds.get(),
+        filterSkips.sum());
   }
 
   /** The current journal size in bytes. */
@@ -643,6 +659,7 @@ public final class JournaledStore implements Store {
   }
 
   private void openDb() {
+    keyFilter = null;
     db = DBMaker.fileDB(dir.resolve(STATE).toFile()).transactionEnable().fileChannelEnable().make();
     Lz4TempFiles.deleteOwn();
     metaSeq = db.atomicLong("sotto.seq").createOrOpen();
@@ -1188,6 +1205,7 @@ public final class JournaledStore implements Store {
     long intervalNanos = options.checkpointInterval().toNanos();
     lastCheckpointNanos = System.nanoTime();
     try {
+      buildKeyFilter();
       while (true) {
         synchronized (ckLock) {
           while (true) {
@@ -1210,6 +1228,10 @@ public final class JournaledStore implements Store {
           }
         }
         checkpointOnce();
+        KeyFilter filter = keyFilter;
+        if (filter != null && filter.saturated()) {
+          buildKeyFilter();
+        }
       }
     } catch (InterruptedException e) {
       checkpointerFailure = e;
@@ -1287,6 +1309,57 @@ public final class JournaledStore implements Store {
     }
   }
 
+  /**
+   * Builds a fresh {@link KeyFilter} from MapDB's keys, sized for them (checkpointer thread: no
+   * MapDB write can happen during the walk). The walk is bounded by the entry count of the last
+   * checkpoint, as in {@link #verifyDb}; past it (a damaged index) the filter stays as it was.
+   */
+  private void buildKeyFilter() {
+    long t0 = System.nanoTime();
+    long expected = digest.count;
+    KeyFilter filter = KeyFilter.forKeys(expected);
+    long n = 0;
+    for (Map.Entry<String, BTreeMap<byte[], byte[]>> m : new TreeMap<>(maps).entrySet()) {
+      for (byte[] key : m.getValue().keySet()) {
+        filter.add(m.getKey(), key);
+        if (++n > expected) {
+          logger.warn("MapDB of {} holds more keys than its last checkpoint; no key filter", dir);
+          return;
+        }
+        if ((n & 1023) == 0 && abrupt) {
+          return;
+        }
+      }
+    }
+    keyFilter = filter;
+    filterBuilds.incrementAndGet();
+    logger.debug(
+        "key filter of {} built: {} keys, capacity {}, in {} ms",
+        dir,
+        n,
+        filter.capacity(),
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** MapDB as the bottom {@link Layer}: a point read skips the B-tree when the filter allows. */
+  private final class MapDbLayer implements Layer {
+    @Override
+    public NavigableMap<byte[], byte[]> map(String map) {
+      return maps.get(map);
+    }
+
+    @Override
+    public byte[] get(String map, byte[] key) {
+      KeyFilter filter = keyFilter;
+      if (filter != null && !filter.mightContain(map, key)) {
+        filterSkips.increment();
+        return null;
+      }
+      BTreeMap<byte[], byte[]> m = maps.get(map);
+      return m == null ? null : m.get(key);
+    }
+  }
+
   /** Applies ops to MapDB (recovery, before the threads start). */
   private void applyToDb(List<Batch.Op> ops) {
     for (Batch.Op op : ops) {
@@ -1297,8 +1370,11 @@ public final class JournaledStore implements Store {
   /** Puts (or with a null value removes) one key in MapDB, keeping the digest up to date. */
   private void applyToDb(String map, byte[] key, byte[] value) {
     BTreeMap<byte[], byte[]> m = maps.get(map);
+    KeyFilter filter = keyFilter;
     if (value == null) {
-      if (m != null) {
+      if (filter != null && !filter.mightContain(map, key)) {
+        filterSkips.increment();
+      } else if (m != null) {
         byte[] old = m.remove(key);
         if (old != null) {
           digest.remove(map, key, old);
@@ -1308,6 +1384,9 @@ public final class JournaledStore implements Store {
       if (m == null) {
         m = openMap(MAP_PREFIX + map);
         maps.put(map, m);
+      }
+      if (filter != null) {
+        filter.add(map, key); // before MapDB holds it: the filter never has false negatives
       }
       byte[] old = m.put(key, value);
       if (old != null) {

@@ -19,11 +19,19 @@ interface Layer {
   /** The sorted entries of {@code map} in this layer (unsigned key order), or null. */
   NavigableMap<byte[], byte[]> map(String map);
 
+  /**
+   * The value of {@code key} in {@code map} in this layer ({@link #TOMBSTONE} for a delete), or
+   * null.
+   */
+  default byte[] get(String map, byte[] key) {
+    NavigableMap<byte[], byte[]> m = map(map);
+    return m == null ? null : m.get(key);
+  }
+
   /** Looks {@code key} up through {@code layers} (topmost first); returns a copy. */
   static Optional<byte[]> lookup(List<Layer> layers, String map, byte[] key) {
     for (Layer layer : layers) {
-      NavigableMap<byte[], byte[]> m = layer.map(map);
-      byte[] v = m == null ? null : m.get(key);
+      byte[] v = layer.get(map, key);
       if (v != null) {
         return v == TOMBSTONE ? Optional.empty() : Optional.of(v.clone());
       }

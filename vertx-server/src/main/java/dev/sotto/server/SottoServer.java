@@ -14,6 +14,7 @@ import dev.sotto.server.net.ConnectionHub;
 import dev.sotto.server.net.ConnectionRegistry;
 import dev.sotto.server.net.CoreHandlers;
 import dev.sotto.server.net.Dispatcher;
+import dev.sotto.server.net.NativeIo;
 import dev.sotto.server.net.ServerVerticle;
 import dev.sotto.server.presence.PresenceRegistry;
 import dev.sotto.server.throttle.Throttles;
@@ -128,7 +129,7 @@ public final class SottoServer implements AutoCloseable {
           Vertx.vertx(
               new VertxOptions()
                   .setEventLoopPoolSize(config.eventLoops())
-                  .setPreferNativeTransport(false));
+                  .setPreferNativeTransport(NativeIo.enabled()));
       opened.add(0, () -> vertx.close().await(10, TimeUnit.SECONDS));
       PresenceRegistry presence = PresenceRegistry.open(store).join();
       Mailboxes mailboxes =
@@ -211,13 +212,15 @@ public final class SottoServer implements AutoCloseable {
               messaging);
       logger.info(
           "event=start listen={}:{} data={} registration={} accounts={} event_loops={}"
-              + " outcome=ok",
+              + " io=\"{}, {}\" outcome=ok",
           config.host(),
           port,
           data.root(),
           config.registration(),
           accounts.accountCount(),
-          config.eventLoops());
+          config.eventLoops(),
+          NativeIo.describe(),
+          vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
       return server;
     } catch (IOException | RuntimeException | Error e) {
       for (AutoCloseable c : opened) {

@@ -1,5 +1,6 @@
 package dev.sotto.bench.load;
 
+import dev.sotto.server.net.NativeIo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -140,7 +141,14 @@ public final class LoadMain implements Callable<Integer> {
             case XMPP -> 5222;
           };
     }
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(false));
+    vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setPreferNativeTransport(NativeIo.enabled()));
+    System.out.printf(
+        "load generator io: %s, %s%n",
+        NativeIo.describe(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
     try {
       switch (workload.toLowerCase(java.util.Locale.ROOT)) {
         case "w1" -> new RelayWorkload(this).runW1();
@@ -226,7 +234,8 @@ public final class LoadMain implements Callable<Integer> {
                   .setTcpNoDelay(true)
                   .setConnectTimeout(30_000)
                   .setHostnameVerificationAlgorithm("")
-                  .setTrustAll(true);
+                  .setTrustAll(true)
+                  .setSslEngineOptions(NativeIo.tlsEngine());
           if (target != Target.XMPP) {
             o.setSsl(true).setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
           }

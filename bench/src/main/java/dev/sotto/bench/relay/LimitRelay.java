@@ -1,6 +1,7 @@
 package dev.sotto.bench.relay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sotto.server.net.NativeIo;
 import dev.sotto.server.net.ServerVerticle;
 import dev.sotto.server.tls.ServerCertificate;
 import dev.sotto.wire.FrameCodec;
@@ -55,7 +56,10 @@ public final class LimitRelay {
     String host = listen.substring(0, colon);
     int port = Integer.parseInt(listen.substring(colon + 1));
     Vertx vertx =
-        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(false));
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(loops)
+                .setPreferNativeTransport(NativeIo.enabled()));
     KeyManagerFactory kmf = ServerCertificate.generate(new SecureRandom()).keyManagerFactory();
     Pairing pairing = new Pairing();
     RelayVerticle[] first = new RelayVerticle[1];
@@ -180,6 +184,7 @@ public final class LimitRelay {
                   .setHost(host)
                   .setPort(port)
                   .setSsl(true)
+                  .setSslEngineOptions(NativeIo.tlsEngine())
                   .setKeyCertOptions(KeyCertOptions.wrap(kmf))
                   .setEnabledSecureTransportProtocols(Set.of(ServerVerticle.TLS_VERSION))
                   .setTcpNoDelay(true));

@@ -174,7 +174,7 @@ public final class DeliveryService {
     List<MessageId> copy = List.copyOf(ids);
     String user = session.user();
     return mailboxes
-        .ack(user, copy)
+        .ack(user, copy, session.pushedSeqs(copy))
         .thenApply(
             n -> {
               router.acked(user, copy);

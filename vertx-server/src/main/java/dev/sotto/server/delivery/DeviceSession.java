@@ -6,8 +6,8 @@ import dev.sotto.server.mailbox.MessageId;
 import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +42,17 @@ final class DeviceSession implements LiveSession {
   private final CompletableFuture<Void> backlogDone = new CompletableFuture<>();
 
   // Guarded by this.
-  private final Set<MessageId> inFlight = new HashSet<>();
+  /** Pushed and not yet acked: message id to mailbox entry id (the first such entry). */
+  private final Map<MessageId, Long> inFlight = new HashMap<>();
+
   private boolean scanning;
+
+  /**
+   * An entry waits because another entry with its message id (from another sender) is in flight:
+   * the ack of that id frees it, so the ack triggers a read of the mailbox.
+   */
+  private boolean behindSameId;
+
   private boolean pending = true;
   private boolean doneSent;
   private boolean closed;
@@ -106,9 +115,13 @@ final class DeviceSession implements LiveSession {
       if (closed) {
         return;
       }
+      if (inFlight.containsKey(entry.envelope().messageId())) {
+        behindSameId = true;
+        return;
+      }
       if (!scanning && !pending && !held() && inFlight.size() < maxInFlight) {
         if (connection.push(entry.envelope())) {
-          inFlight.add(entry.envelope().messageId());
+          inFlight.put(entry.envelope().messageId(), entry.entryId());
           return;
         }
       }
@@ -131,7 +144,11 @@ final class DeviceSession implements LiveSession {
   @Override
   public void acked(Collection<MessageId> ids) {
     synchronized (this) {
-      inFlight.removeAll(ids);
+      inFlight.keySet().removeAll(ids);
+      if (behindSameId) {
+        behindSameId = false;
+        pending = true;
+      }
     }
     scanIfNeeded();
   }
@@ -176,7 +193,9 @@ final class DeviceSession implements LiveSession {
       boolean refused = false;
       for (MailboxEntry e : page.entries()) {
         MessageId id = e.envelope().messageId();
-        if (inFlight.contains(id)) {
+        Long inFlightSeq = inFlight.get(id);
+        if (inFlightSeq != null) {
+          behindSameId |= inFlightSeq != e.entryId();
           continue;
         }
         if (held() || inFlight.size() >= maxInFlight) {
@@ -188,7 +207,7 @@ final class DeviceSession implements LiveSession {
           refused = true;
           break;
         }
-        inFlight.add(id);
+        inFlight.put(id, e.entryId());
       }
       if (stalled || page.more()) {
         pending = true;
@@ -213,6 +232,21 @@ final class DeviceSession implements LiveSession {
       connection.pushBacklogDone();
       backlogDone.complete(null);
     }
+  }
+
+  /**
+   * The mailbox entry ids of those of {@code ids} that were pushed on this connection and not yet
+   * acked, so that their ack finds the entry by key instead of by a scan.
+   */
+  synchronized Map<MessageId, Long> pushedSeqs(Collection<MessageId> ids) {
+    Map<MessageId, Long> out = new HashMap<>();
+    for (MessageId id : ids) {
+      Long seq = inFlight.get(id);
+      if (seq != null) {
+        out.put(id, seq);
+      }
+    }
+    return out;
   }
 
   synchronized int inFlightCount() {

@@ -331,29 +331,55 @@ public final class Mailboxes {
    * else's). Unknown ids are ignored. Completes with the number of entries deleted, once durable.
    */
   public CompletableFuture<Integer> ack(String recipient, Collection<MessageId> messageIds) {
+    return ack(recipient, messageIds, Map.of());
+  }
+
+  /**
+   * As {@link #ack(String, Collection)}, where the entry ids of some of the messages are known
+   * (those pushed on the acking connection): those are deleted by key, which never reads MapDB for
+   * an entry that has not reached it; for the others, every entry with the id is found by a scan.
+   *
+   * @param pushed message id to the entry id that was pushed for it (only that entry is deleted)
+   */
+  public CompletableFuture<Integer> ack(
+      String recipient, Collection<MessageId> messageIds, Map<MessageId, Long> pushed) {
     byte[] r = Keys.user(recipient);
     List<MessageId> ids = List.copyOf(new LinkedHashSet<>(messageIds));
+    Map<MessageId, Long> known = Map.copyOf(pushed);
     return store.update(
         txn -> {
-          int n = 0;
-          long freed = 0;
+          long[] released = new long[2]; // entries, bytes
           for (MessageId id : ids) {
+            Long pushedSeq = known.get(id);
+            if (pushedSeq != null) {
+              byte[] ackKey = Keys.concat(r, id.rawBytes(), Keys.u64(pushedSeq));
+              if (txn.get(ACKS, ackKey).isPresent()) {
+                deleteAcked(txn, r, ackKey, pushedSeq, released);
+              }
+              continue;
+            }
             for (Store.Entry row : txn.scan(ACKS, Keys.concat(r, id.rawBytes()), MAX_SAME_ID)) {
               long seq = Keys.readU64(row.key(), row.key().length - 8);
-              byte[] ek = Keys.concat(r, Keys.u64(seq));
-              Optional<byte[]> body = txn.get(ENTRIES, ek);
-              if (body.isPresent()) {
-                txn.delete(ENTRIES, ek);
-                txn.delete(HEADS, ek);
-                freed += body.get().length;
-                n++;
-              }
-              txn.delete(ACKS, row.key());
+              deleteAcked(txn, r, row.key(), seq, released);
             }
           }
-          release(txn, r, n, freed);
-          return n;
+          release(txn, r, (int) released[0], released[1]);
+          return (int) released[0];
         });
+  }
+
+  /** Deletes entry {@code seq} of mailbox {@code r} and its ack index row; counts what it freed. */
+  private static void deleteAcked(
+      Store.Txn txn, byte[] r, byte[] ackKey, long seq, long[] released) {
+    byte[] ek = Keys.concat(r, Keys.u64(seq));
+    Optional<byte[]> body = txn.get(ENTRIES, ek);
+    if (body.isPresent()) {
+      txn.delete(ENTRIES, ek);
+      txn.delete(HEADS, ek);
+      released[0]++;
+      released[1] += body.get().length;
+    }
+    txn.delete(ACKS, ackKey);
   }
 
   /** The current quota use of {@code recipient}'s mailbox. */

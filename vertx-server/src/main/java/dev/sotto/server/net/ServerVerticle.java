@@ -16,7 +16,8 @@ import javax.net.ssl.KeyManagerFactory;
  *
  * <p>TLS: only {@code TLSv1.3} is enabled, so a TLS 1.2 (or older) client fails the handshake, and
  * a plain TCP client sending anything but a TLS ClientHello is dropped. Handshakes have {@link
- * NetConfig#tlsHandshakeTimeout()} to finish.
+ * NetConfig#tlsHandshakeTimeout()} to finish. The TLS engine is BoringSSL where it loads, else the
+ * JDK's ({@link NativeIo}).
  */
 public final class ServerVerticle extends VerticleBase {
 
@@ -50,6 +51,7 @@ public final class ServerVerticle extends VerticleBase {
             .setHost(host)
             .setPort(port)
             .setSsl(true)
+            .setSslEngineOptions(NativeIo.tlsEngine())
             .setKeyCertOptions(KeyCertOptions.wrap(keyManagers))
             .setEnabledSecureTransportProtocols(Set.of(TLS_VERSION))
             .setSslHandshakeTimeout(hub.config().tlsHandshakeTimeout().toMillis())

@@ -220,6 +220,51 @@ abstract class DeliveryServiceContract {
   }
 
   @Test
+  void twoSendersReuseOneMessageId_bothDelivered_ackDeletesOnlyWhatWasPushed() throws Exception {
+    Envelope fromAlice = envelope("alice", "bob", "alice's");
+    Envelope fromCarol =
+        new Envelope(
+            fromAlice.messageId(),
+            new Address("carol", 1),
+            new Address("bob", 1),
+            EnvelopeType.MESSAGE,
+            "carol's".getBytes(StandardCharsets.UTF_8),
+            0);
+    get(service.send(fromAlice));
+    get(service.send(fromCarol));
+    RecordingConnection bob = new RecordingConnection("bob");
+    get(service.connect(bob));
+    assertThat(bob.bodies()).containsExactly("alice's"); // one id in flight at a time
+    assertThat(get(service.ack(bob, List.of(fromAlice.messageId())))).isEqualTo(1);
+    await("the other sender's message", () -> bob.bodies().size() == 2);
+    assertThat(bob.bodies()).containsExactly("alice's", "carol's");
+    assertThat(get(service.ack(bob, List.of(fromCarol.messageId())))).isEqualTo(1);
+    assertThat(get(mailboxes.usage("bob")).messages()).isZero();
+  }
+
+  @Test
+  void twoSendersReuseOneMessageId_live_secondWaitsForTheAckOfTheFirst() throws Exception {
+    RecordingConnection bob = new RecordingConnection("bob");
+    get(service.connect(bob));
+    Envelope fromAlice = envelope("alice", "bob", "alice's");
+    get(service.send(fromAlice));
+    get(
+        service.send(
+            new Envelope(
+                fromAlice.messageId(),
+                new Address("carol", 1),
+                new Address("bob", 1),
+                EnvelopeType.MESSAGE,
+                "carol's".getBytes(StandardCharsets.UTF_8),
+                0)));
+    assertThat(bob.bodies()).containsExactly("alice's");
+    assertThat(get(service.ack(bob, List.of(fromAlice.messageId())))).isEqualTo(1);
+    await("the other sender's message", () -> bob.bodies().size() == 2);
+    assertThat(bob.bodies()).containsExactly("alice's", "carol's");
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+  }
+
+  @Test
   void ack_otherUsersIds_deleteNothingOfTheirs() throws Exception {
     Envelope toCarol = envelope("alice", "carol", "carol's");
     get(service.send(toCarol));

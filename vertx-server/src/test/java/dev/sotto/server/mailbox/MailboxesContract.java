@@ -206,6 +206,36 @@ abstract class MailboxesContract {
   }
 
   @Test
+  void ack_byPushedEntryId_deletesExactlyThatEntry_otherSameIdEntryStays() throws Exception {
+    MessageId id = newId();
+    MailboxEntry fromAlice = get(mailboxes.store(envelope(id, "alice", "bob", "a"))).entry();
+    MailboxEntry fromCarol = get(mailboxes.store(envelope(id, "carol", "bob", "c"))).entry();
+    Envelope other = envelope("alice", "bob", "other");
+    MailboxEntry otherEntry = get(mailboxes.store(other)).entry();
+
+    // a pushed entry id that is not the id's entry (stale, or someone else's): nothing deleted
+    assertThat(get(mailboxes.ack("bob", List.of(id), Map.of(id, otherEntry.entryId())))).isZero();
+    assertThat(get(mailboxes.ack("carol", List.of(id), Map.of(id, fromAlice.entryId())))).isZero();
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).hasSize(3);
+
+    assertThat(get(mailboxes.ack("bob", List.of(id), Map.of(id, fromCarol.entryId()))))
+        .isEqualTo(1);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries())
+        .extracting(MailboxEntry::entryId)
+        .containsExactly(fromAlice.entryId(), otherEntry.entryId());
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(2);
+    // acked again by key: already gone, nothing more deleted
+    assertThat(get(mailboxes.ack("bob", List.of(id), Map.of(id, fromCarol.entryId())))).isZero();
+
+    // without a known entry id, the entries of the id are found by a scan
+    assertThat(get(mailboxes.ack("bob", List.of(id)))).isEqualTo(1);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries())
+        .extracting(MailboxEntry::entryId)
+        .containsExactly(otherEntry.entryId());
+    assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+  }
+
+  @Test
   void store_blockedSender_droppedAndResendStaysDropped() throws Exception {
     blocked.add("bob<mallory");
     Envelope e = envelope("mallory", "bob", "spam");

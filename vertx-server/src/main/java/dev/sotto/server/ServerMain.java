@@ -74,9 +74,15 @@ public final class ServerMain implements Callable<Integer> {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line (tests run it in-process). */
+  /**
+   * The configured command line (tests run it in-process). Enum values are taken in any case, and an
+   * option's value is never read as a subcommand: {@code --registration invite} means the mode, not
+   * the {@code invite} subcommand.
+   */
   public static CommandLine commandLine() {
-    return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new ServerMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setAllowSubcommandsAsOptionParameters(true);
   }
 
   /** The data directory from {@code --data} or the XDG default. */

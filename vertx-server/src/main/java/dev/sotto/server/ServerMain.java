@@ -7,6 +7,7 @@ import dev.sotto.server.data.DataDirectoryLockedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -15,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sotto-server}: runs the server, or with a subcommand administers its data directory.
@@ -38,6 +41,8 @@ import picocli.CommandLine.Option;
 public final class ServerMain implements Callable<Integer> {
 
   private static final Logger logger = LoggerFactory.getLogger(ServerMain.class);
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--listen",
@@ -103,8 +108,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = new CommandLine(this).getOut();
-    PrintWriter err = new CommandLine(this).getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     HostPort hp;
     try {
       hp = HostPort.parse(listen);
@@ -120,7 +125,9 @@ public final class ServerMain implements Callable<Integer> {
     SottoServer server;
     try {
       server = SottoServer.start(config);
-    } catch (DataDirectoryLockedException e) {
+    } catch (DataDirectoryLockedException | BindException e) {
+      // The sentence says it all (which directory, which address): no stack trace.
+      logger.debug("event=start outcome=failed detail=\"{}\"", e.getMessage());
       err.println("sotto-server: " + e.getMessage());
       return 1;
     } catch (IOException | RuntimeException e) {

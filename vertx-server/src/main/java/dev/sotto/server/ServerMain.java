@@ -146,7 +146,7 @@ public final class ServerMain implements Callable<Integer> {
                 "sotto-shutdown"));
     exitZeroOnTerm();
     out.println("listening on " + HostPort.format(config.host(), server.port()));
-    out.println("fingerprint sha256-spki " + server.certificate().fingerprintText());
+    out.println("fingerprint " + server.certificate().labelledFingerprint());
     out.flush();
     try {
       stopped.await();

@@ -80,9 +80,9 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   /**
-   * The configured command line (tests run it in-process). Enum values are taken in any case, and an
-   * option's value is never read as a subcommand: {@code --registration invite} means the mode, not
-   * the {@code invite} subcommand.
+   * The configured command line (tests run it in-process). Enum values are taken in any case, and
+   * an option's value is never read as a subcommand: {@code --registration invite} means the mode,
+   * not the {@code invite} subcommand.
    */
   public static CommandLine commandLine() {
     return new CommandLine(new ServerMain())

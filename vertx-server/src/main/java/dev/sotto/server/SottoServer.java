@@ -259,7 +259,8 @@ public final class SottoServer implements AutoCloseable {
   /** {@code cannot listen on HOST:PORT: address already in use} (the OS's words, lower case). */
   private static String cannotListen(ServerConfig config, BindException e) {
     String host = config.host().indexOf(':') >= 0 ? "[" + config.host() + "]" : config.host();
-    String why = e.getMessage() == null || e.getMessage().isBlank() ? "bind failed" : e.getMessage();
+    String why =
+        e.getMessage() == null || e.getMessage().isBlank() ? "bind failed" : e.getMessage();
     return "cannot listen on "
         + host
         + ":"

@@ -12,13 +12,7 @@ import picocli.CommandLine.ParseResult;
 class ServerMainTest {
 
   @ParameterizedTest
-  @CsvSource({
-    "open, OPEN",
-    "invite, INVITE",
-    "INVITE, INVITE",
-    "Closed, CLOSED",
-    "closed, CLOSED"
-  })
+  @CsvSource({"open, OPEN", "invite, INVITE", "INVITE, INVITE", "Closed, CLOSED", "closed, CLOSED"})
   void registration_anyCase_notTakenForASubcommand(String given, RegistrationPolicy expected) {
     CommandLine cl = ServerMain.commandLine();
     ParseResult parsed = cl.parseArgs("--registration", given, "--listen", "127.0.0.1:0");

@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * One {@link TokenBucket} per key, in a map bounded to {@code maxKeys} (least recently used evicted,
- * so a flood of keys cannot grow memory; an evicted key starts again with a full bucket).
+ * One {@link TokenBucket} per key, in a map bounded to {@code maxKeys} (least recently used
+ * evicted, so a flood of keys cannot grow memory; an evicted key starts again with a full bucket).
  *
- * <p>Not a {@link dev.sotto.server.throttle.RateLimiter}: that one refuses new keys while it is full
- * (until its periodic sweep), which here would let a flood of made-up target names refuse every
- * prekey fetch; and a fetch refused by the requester's limit gives the target's token back ({@link
- * #refund}).
+ * <p>Not a {@link dev.sotto.server.throttle.RateLimiter}: that one refuses new keys while it is
+ * full (until its periodic sweep), which here would let a flood of made-up target names refuse
+ * every prekey fetch; and a fetch refused by the requester's limit gives the target's token back
+ * ({@link #refund}).
  */
 final class TokenBuckets {
   private final int capacity;

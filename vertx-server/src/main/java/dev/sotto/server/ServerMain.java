@@ -7,6 +7,7 @@ import dev.sotto.server.data.DataDirectoryLockedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -15,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sotto-server}: runs the server, or with a subcommand administers its data directory.
@@ -38,6 +41,8 @@ import picocli.CommandLine.Option;
 public final class ServerMain implements Callable<Integer> {
 
   private static final Logger logger = LoggerFactory.getLogger(ServerMain.class);
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--listen",
@@ -74,9 +79,15 @@ public final class ServerMain implements Callable<Integer> {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line (tests run it in-process). */
+  /**
+   * The configured command line (tests run it in-process). Enum values are taken in any case, and
+   * an option's value is never read as a subcommand: {@code --registration invite} means the mode,
+   * not the {@code invite} subcommand.
+   */
   public static CommandLine commandLine() {
-    return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new ServerMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setAllowSubcommandsAsOptionParameters(true);
   }
 
   /** The data directory from {@code --data} or the XDG default. */
@@ -97,8 +108,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = new CommandLine(this).getOut();
-    PrintWriter err = new CommandLine(this).getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     HostPort hp;
     try {
       hp = HostPort.parse(listen);
@@ -114,7 +125,9 @@ public final class ServerMain implements Callable<Integer> {
     SottoServer server;
     try {
       server = SottoServer.start(config);
-    } catch (DataDirectoryLockedException e) {
+    } catch (DataDirectoryLockedException | BindException e) {
+      // The sentence says it all (which directory, which address): no stack trace.
+      logger.debug("event=start outcome=failed detail=\"{}\"", e.getMessage());
       err.println("sotto-server: " + e.getMessage());
       return 1;
     } catch (IOException | RuntimeException e) {
@@ -133,7 +146,7 @@ public final class ServerMain implements Callable<Integer> {
                 "sotto-shutdown"));
     exitZeroOnTerm();
     out.println("listening on " + HostPort.format(config.host(), server.port()));
-    out.println("fingerprint sha256-spki " + server.certificate().fingerprintText());
+    out.println("fingerprint " + server.certificate().labelledFingerprint());
     out.flush();
     try {
       stopped.await();

@@ -25,6 +25,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
+import java.net.BindException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -103,7 +104,9 @@ public final class SottoServer implements AutoCloseable {
    * @throws IOException when the data directory is in use ({@link
    *     dev.sotto.server.data.DataDirectoryLockedException}), or a key, certificate or the store
    *     cannot be read or made
-   * @throws IllegalStateException when the listener cannot bind
+   * @throws BindException when the address cannot be bound (in use, or not this machine's); its
+   *     message names the address: {@code cannot listen on HOST:PORT: address already in use}
+   * @throws IllegalStateException when the listener does not start for another reason
    */
   public static SottoServer start(ServerConfig config) throws IOException {
     SecureRandom random = new SecureRandom();
@@ -175,7 +178,8 @@ public final class SottoServer implements AutoCloseable {
       // a deployment (also a random port 0) and spreads accepted connections across them.
       List<ServerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
       deployments.add(
-          await(
+          awaitListening(
+              config,
               vertx.deployVerticle(
                   () -> {
                     ServerVerticle v = new ServerVerticle(hub, kmf, config.host(), config.port());
@@ -234,15 +238,39 @@ public final class SottoServer implements AutoCloseable {
     }
   }
 
-  private static <T> T await(io.vertx.core.Future<T> f) {
+  /** Waits for the listeners' deployment; a bind failure becomes a {@link BindException}. */
+  private static <T> T awaitListening(ServerConfig config, io.vertx.core.Future<T> f)
+      throws BindException {
     try {
       return f.await(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("the listener did not start within 30 s", e);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Future.await rethrows the failure as it is, checked ones (BindException) included.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException bind) {
+          BindException clear = new BindException(cannotListen(config, bind));
+          clear.initCause(e);
+          throw clear;
+        }
+      }
       throw new IllegalStateException(
           "cannot listen: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
+  }
+
+  /** {@code cannot listen on HOST:PORT: address already in use} (the OS's words, lower case). */
+  private static String cannotListen(ServerConfig config, BindException e) {
+    String host = config.host().indexOf(':') >= 0 ? "[" + config.host() + "]" : config.host();
+    String why =
+        e.getMessage() == null || e.getMessage().isBlank() ? "bind failed" : e.getMessage();
+    return "cannot listen on "
+        + host
+        + ":"
+        + config.port()
+        + ": "
+        + why.substring(0, 1).toLowerCase(java.util.Locale.ROOT)
+        + why.substring(1);
   }
 
   /** The port the listeners are bound to. */

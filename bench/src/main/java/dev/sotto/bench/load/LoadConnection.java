@@ -3,6 +3,7 @@ package dev.sotto.bench.load;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +34,29 @@ abstract class LoadConnection {
   final String username;
   final Sink sink;
   final List<LoadConnection> dirtyList;
+  private final NetClient client;
+  private final String host;
+  private final int port;
   NetSocket socket;
   Buffer out = Buffer.buffer(4096);
   boolean dirty;
   boolean closed;
 
-  LoadConnection(int index, String username, Sink sink, List<LoadConnection> dirtyList) {
+  LoadConnection(
+      int index,
+      String username,
+      Sink sink,
+      List<LoadConnection> dirtyList,
+      NetClient client,
+      String host,
+      int port) {
     this.index = index;
     this.username = username;
     this.sink = sink;
     this.dirtyList = dirtyList;
+    this.client = client;
+    this.host = host;
+    this.port = port;
   }
 
   /** Connects and logs in (or just connects, for the relay). */
@@ -57,7 +71,18 @@ abstract class LoadConnection {
   /** Appends pending acks (if the protocol has them) to the output. */
   void appendAcks() {}
 
-  final void attach(NetSocket s, WireCounter counter) {
+  /** Opens the TCP connection to the target and {@linkplain #attach attaches} it. */
+  final Future<NetSocket> connect() {
+    return client
+        .connect(port, host)
+        .map(
+            s -> {
+              attach(s, LoadMain.WIRE);
+              return s;
+            });
+  }
+
+  private void attach(NetSocket s, WireCounter counter) {
     socket = s;
     ((NetSocketInternal) s)
         .channelHandlerContext()

@@ -42,9 +42,6 @@ final class SottoConnection extends LoadConnection {
    */
   static final KdfParameters BENCH_KDF = new KdfParameters(8192, 1, 1);
 
-  private final NetClient client;
-  private final String host;
-  private final int port;
   private final boolean relay;
   private final char[] password;
   private final Map<Long, Promise<Frame>> requests = new HashMap<>();
@@ -64,21 +61,16 @@ final class SottoConnection extends LoadConnection {
       int port,
       boolean relay,
       char[] password) {
-    super(index, username, sink, dirtyList);
-    this.client = client;
-    this.host = host;
-    this.port = port;
+    super(index, username, sink, dirtyList, client, host, port);
     this.relay = relay;
     this.password = password;
   }
 
   @Override
   Future<Void> open() {
-    return client
-        .connect(port, host)
+    return connect()
         .compose(
             s -> {
-              attach(s, LoadMain.WIRE);
               RecordParser parser = RecordParser.newFixed(FrameCodec.LENGTH_BYTES);
               boolean[] inBody = {false};
               parser.handler(

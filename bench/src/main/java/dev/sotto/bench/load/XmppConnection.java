@@ -23,9 +23,6 @@ final class XmppConnection extends LoadConnection {
           + " xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
   private static final HexFormat HEX = HexFormat.of();
 
-  private final NetClient client;
-  private final String host;
-  private final int port;
   private final String domain;
   private final String password;
   private final ClientSSLOptions tls;
@@ -46,10 +43,7 @@ final class XmppConnection extends LoadConnection {
       String domain,
       String password,
       ClientSSLOptions tls) {
-    super(index, username, sink, dirtyList);
-    this.client = client;
-    this.host = host;
-    this.port = port;
+    super(index, username, sink, dirtyList, client, host, port);
     this.domain = domain;
     this.password = password;
     this.tls = tls;
@@ -57,11 +51,9 @@ final class XmppConnection extends LoadConnection {
 
   @Override
   Future<Void> open() {
-    return client
-        .connect(port, host)
+    return connect()
         .compose(
             s -> {
-              attach(s, LoadMain.WIRE);
               s.handler(
                   buf -> {
                     try {

@@ -10,14 +10,18 @@ import java.util.Objects;
 
 /**
  * A server's identity as Sotto pins it: SHA-256 of the DER SubjectPublicKeyInfo of its certificate
- * (so a certificate renewed over the same key keeps its fingerprint). Written as 64 lower-case hex
- * digits; {@link #parse} also takes upper case, ':' separators and a {@code sha256:} prefix, the
- * forms people copy from server logs.
+ * (so a certificate renewed over the same key keeps its fingerprint). Shown as the server prints it
+ * at start, {@code sha256-spki} and 64 lower-case hex digits ({@link #toString}); {@link #parse}
+ * takes the digits alone or that whole text, in any case, with ':' separators or a {@code sha256:}
+ * prefix, the forms people copy from server output and logs.
  */
 public final class Fingerprint {
 
   /** Length of the digest in bytes. */
   public static final int LENGTH = 32;
+
+  /** The label before the hex digits, as the server prints it: it names what is hashed. */
+  public static final String LABEL = "sha256-spki";
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -51,14 +55,17 @@ public final class Fingerprint {
   }
 
   /**
-   * Parses 64 hex digits, optionally with ':' separators and a {@code sha256:} prefix.
+   * Parses 64 hex digits, optionally with ':' separators and a {@code sha256-spki} (followed by a
+   * space or ':') or {@code sha256:} prefix.
    *
    * @throws IllegalArgumentException saying what was expected
    */
   public static Fingerprint parse(String text) {
     Objects.requireNonNull(text, "text");
     String s = text.trim().toLowerCase(Locale.ROOT);
-    if (s.startsWith("sha256:")) {
+    if (s.startsWith(LABEL)) {
+      s = s.substring(LABEL.length()).stripLeading();
+    } else if (s.startsWith("sha256:")) {
       s = s.substring("sha256:".length());
     }
     s = s.replace(":", "");
@@ -89,9 +96,9 @@ public final class Fingerprint {
     return Arrays.hashCode(sha256);
   }
 
-  /** {@code sha256:} and the hex digits. */
+  /** {@code sha256-spki}, a space and the hex digits: what the server prints at start. */
   @Override
   public String toString() {
-    return "sha256:" + hex();
+    return LABEL + " " + hex();
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sotto.client.testing.FakeServer;
+import dev.sotto.server.tls.ServerCertificate;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +20,21 @@ class FingerprintTest {
     Fingerprint f = Fingerprint.parse(HEX);
     assertThat(Fingerprint.parse(HEX.toUpperCase())).isEqualTo(f);
     assertThat(Fingerprint.parse("SHA256:" + HEX)).isEqualTo(f);
+    assertThat(Fingerprint.parse("sha256-spki " + HEX)).isEqualTo(f);
+    assertThat(Fingerprint.parse("sha256-spki:" + HEX)).isEqualTo(f);
+    assertThat(Fingerprint.parse(f.toString())).isEqualTo(f);
     assertThat(Fingerprint.parse(HEX.replaceAll("(..)(?!$)", "$1:"))).isEqualTo(f);
     assertThat(f.hex()).isEqualTo(HEX);
-    assertThat(f.toString()).isEqualTo("sha256:" + HEX);
+    assertThat(f.toString()).isEqualTo("sha256-spki " + HEX);
+  }
+
+  @Test
+  void toString_ofTheServersCertificate_isWhatTheServerPrints() {
+    ServerCertificate server = ServerCertificate.generate(new SecureRandom());
+    Fingerprint f = Fingerprint.of(server.certificate());
+    assertThat(f.toString()).isEqualTo(server.labelledFingerprint());
+    assertThat(Fingerprint.parse(server.labelledFingerprint())).isEqualTo(f);
+    assertThat(f.bytes()).isEqualTo(server.fingerprint());
   }
 
   @Test

@@ -2,21 +2,16 @@ package dev.sotto.client.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sotto.client.cli.CliContext;
 import dev.sotto.client.cli.ClientMain;
 import dev.sotto.client.cli.ExitCodes;
-import dev.sotto.client.cli.Terminal;
 import dev.sotto.client.core.ClientPaths;
 import dev.sotto.client.core.ServerAddress;
+import dev.sotto.client.it.InProcessCli.Run;
 import dev.sotto.server.ServerConfig;
 import dev.sotto.server.SottoServer;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -50,47 +45,14 @@ class CliIT {
     server.close();
   }
 
-  record Run(int code, String out, String err) {
-    List<String> lines() {
-      return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
-    }
-  }
-
   Run sotto(String home, String user, String stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Terminal none =
-        new Terminal() {
-          @Override
-          public boolean interactive() {
-            return false;
-          }
-
-          @Override
-          public char[] readPassword(String prompt) {
-            return null;
-          }
-
-          @Override
-          public String readLine(String prompt) {
-            return null;
-          }
-
-          @Override
-          public void tell(String message) {}
-        };
-    CliContext ctx =
-        new CliContext(
-                Map.of("SOTTO_PASSWORD", user + " password 123"),
-                tmp.resolve(home).toString(),
-                tmp.toString(),
-                none,
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                Peer.OPTIONS)
-            .withIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    int code = ClientMain.execute(args, ctx);
-    return new Run(code, out.toString(), err.toString());
+    return InProcessCli.run(
+        Map.of("SOTTO_PASSWORD", user + " password 123"),
+        tmp.resolve(home),
+        tmp,
+        Peer.OPTIONS,
+        stdin,
+        args);
   }
 
   /** Runs as {@code user} on the machine {@code user}. */

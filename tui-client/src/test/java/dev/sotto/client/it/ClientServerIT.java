@@ -3,10 +3,7 @@ package dev.sotto.client.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sotto.client.cli.CliContext;
-import dev.sotto.client.cli.ClientMain;
 import dev.sotto.client.cli.ExitCodes;
-import dev.sotto.client.cli.Terminal;
 import dev.sotto.client.core.CertificateChangedException;
 import dev.sotto.client.core.ClientOptions;
 import dev.sotto.client.core.Fingerprint;
@@ -23,8 +20,6 @@ import dev.sotto.keystore.account.KdfParameters;
 import dev.sotto.server.ServerConfig;
 import dev.sotto.server.SottoServer;
 import dev.sotto.wire.proto.ErrorCode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -113,7 +108,7 @@ class ClientServerIT {
       Path bad = Files.writeString(tmp.resolve("bad"), "not bob's password\n");
       String printed = server.certificate().fingerprintText();
 
-      Run r =
+      InProcessCli.Run r =
           sotto(
               "register",
               "--server",
@@ -124,18 +119,18 @@ class ClientServerIT {
               printed,
               "--password-file",
               pw.toString());
-      assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
 
       r = sotto("login", "--password-file", bad.toString());
-      assertThat(r.code).isEqualTo(ExitCodes.AUTH_FAILED);
-      assertThat(r.err.lines()).hasSize(1);
+      assertThat(r.code()).isEqualTo(ExitCodes.AUTH_FAILED);
+      assertThat(r.err().lines()).hasSize(1);
 
       r = sotto("passwd", "--password-file", pw.toString(), "--new-password-file", pw2.toString());
-      assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
 
       r = sotto("login", "--password-file", pw2.toString());
-      assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
-      assertThat(r.out).contains("Logged in as bob on " + addr);
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+      assertThat(r.out()).contains("Logged in as bob on " + addr);
     }
   }
 
@@ -179,41 +174,7 @@ class ClientServerIT {
     }
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private Run sotto(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Terminal none =
-        new Terminal() {
-          @Override
-          public boolean interactive() {
-            return false;
-          }
-
-          @Override
-          public char[] readPassword(String prompt) {
-            return null;
-          }
-
-          @Override
-          public String readLine(String prompt) {
-            return null;
-          }
-
-          @Override
-          public void tell(String message) {}
-        };
-    CliContext ctx =
-        new CliContext(
-            Map.of(),
-            tmp.resolve("home").toString(),
-            tmp.toString(),
-            none,
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            OPTIONS);
-    int code = ClientMain.execute(args, ctx);
-    return new Run(code, out.toString(), err.toString());
+  private InProcessCli.Run sotto(String... args) {
+    return InProcessCli.run(Map.of(), tmp.resolve("home"), tmp, OPTIONS, "", args);
   }
 }

@@ -1,18 +1,24 @@
 package dev.sotto.server.directory;
 
+import dev.sotto.server.throttle.TokenBucket;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * One token bucket per key, in a map bounded to {@code maxKeys} (least recently used evicted, so a
- * flood of keys cannot grow memory; an evicted key starts again with a full bucket).
+ * One {@link TokenBucket} per key, in a map bounded to {@code maxKeys} (least recently used
+ * evicted, so a flood of keys cannot grow memory; an evicted key starts again with a full bucket).
+ *
+ * <p>Not a {@link dev.sotto.server.throttle.RateLimiter}: that one refuses new keys while it is
+ * full (until its periodic sweep), which here would let a flood of made-up target names refuse
+ * every prekey fetch; and a fetch refused by the requester's limit gives the target's token back
+ * ({@link #refund}).
  */
 final class TokenBuckets {
-  private final double capacity;
-  private final double tokensPerNano;
+  private final int capacity;
+  private final long refillNanos;
   private final LongSupplier nanoTime;
-  private final Map<String, Bucket> buckets;
+  private final Map<String, TokenBucket> buckets;
 
   /**
    * @param capacity burst size
@@ -23,14 +29,14 @@ final class TokenBuckets {
       throw new IllegalArgumentException("token bucket settings must be positive");
     }
     this.capacity = capacity;
-    this.tokensPerNano = refillPerSecond / 1e9;
+    this.refillNanos = Math.max(1, Math.round(1e9 / refillPerSecond));
     this.nanoTime = nanoTime;
     this.buckets =
         new LinkedHashMap<>(16, 0.75f, true) {
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
             return size() > maxKeys;
           }
         };
@@ -39,32 +45,15 @@ final class TokenBuckets {
   /** Takes a token for {@code key}: 0 when taken, else milliseconds until one is available. */
   synchronized long tryTake(String key) {
     long now = nanoTime.getAsLong();
-    Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(capacity, now));
-    double tokens = Math.min(capacity, b.tokens + (now - b.last) * tokensPerNano);
-    b.last = now;
-    if (tokens >= 1) {
-      b.tokens = tokens - 1;
-      return 0;
-    }
-    b.tokens = tokens;
-    return Math.max(1, (long) Math.ceil((1 - tokens) / tokensPerNano / 1e6));
+    TokenBucket b = buckets.computeIfAbsent(key, k -> new TokenBucket(capacity, refillNanos, now));
+    return TokenBucket.toRetryMillis(b.tryTake(now));
   }
 
   /** Returns a token taken by {@link #tryTake} that was not used. */
   synchronized void refund(String key) {
-    Bucket b = buckets.get(key);
+    TokenBucket b = buckets.get(key);
     if (b != null) {
-      b.tokens = Math.min(capacity, b.tokens + 1);
-    }
-  }
-
-  private static final class Bucket {
-    double tokens;
-    long last;
-
-    Bucket(double tokens, long last) {
-      this.tokens = tokens;
-      this.last = last;
+      b.refund();
     }
   }
 

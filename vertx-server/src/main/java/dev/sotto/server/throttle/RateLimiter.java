@@ -3,7 +3,6 @@ package dev.sotto.server.throttle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,8 +64,7 @@ public final class RateLimiter<K> {
           buckets.computeIfAbsent(
               key, k -> new TokenBucket(config.capacity(), config.refillEvery().toNanos(), now));
     }
-    long waitNanos = bucket.tryTake(now);
-    return waitNanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
+    return TokenBucket.toRetryMillis(bucket.tryTake(now));
   }
 
   /** Drops every bucket that is full again; call periodically. Returns how many were dropped. */

@@ -1,5 +1,7 @@
 package dev.sotto.server.throttle;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * A token bucket: holds up to {@code capacity} tokens, gains one every {@code refillNanos}, and a
  * request takes one. Thread-safe.
@@ -42,6 +44,16 @@ public final class TokenBucket {
       return 0;
     }
     return Math.max(1, (long) Math.ceil((1 - tokens) * refillNanos));
+  }
+
+  /** Gives back a token taken by {@link #tryTake} that was not used (never above capacity). */
+  public synchronized void refund() {
+    tokens = Math.min(capacity, tokens + 1);
+  }
+
+  /** A wait from {@link #tryTake} in whole milliseconds, rounded up: 0 stays 0, else at least 1. */
+  public static long toRetryMillis(long waitNanos) {
+    return waitNanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
   }
 
   /** Whether the bucket is full at {@code nowNanos}, i.e. indistinguishable from a new one. */

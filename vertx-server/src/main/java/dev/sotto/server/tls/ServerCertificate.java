@@ -64,6 +64,9 @@ public final class ServerCertificate {
   /** File name of the certificate (PEM), inside the TLS directory. */
   public static final String CERT_FILE = "server-cert.pem";
 
+  /** What {@link #labelledFingerprint()} puts before the hex digits. */
+  public static final String FINGERPRINT_LABEL = "sha256-spki";
+
   private static final Duration VALIDITY = Duration.ofDays(36_525);
 
   private final PrivateKey privateKey;
@@ -192,6 +195,14 @@ public final class ServerCertificate {
     return formatFingerprint(fingerprint());
   }
 
+  /**
+   * The fingerprint as the server prints it at start and clients show it: {@code sha256-spki}, a
+   * space and the 64 hex digits of {@link #fingerprintText()} (the label names what is hashed).
+   */
+  public String labelledFingerprint() {
+    return FINGERPRINT_LABEL + " " + fingerprintText();
+  }
+
   /** SHA-256 of {@code cert}'s DER-encoded SubjectPublicKeyInfo. */
   public static byte[] spkiSha256(X509Certificate cert) {
     try {
@@ -225,6 +236,6 @@ public final class ServerCertificate {
 
   @Override
   public String toString() {
-    return "ServerCertificate[" + fingerprintText() + "]";
+    return "ServerCertificate[" + labelledFingerprint() + "]";
   }
 }

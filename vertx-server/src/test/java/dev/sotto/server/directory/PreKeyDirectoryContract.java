@@ -355,6 +355,21 @@ abstract class PreKeyDirectoryContract {
     assertThat(b.tryTake("k999")).isPositive();
   }
 
+  @Test
+  void tokenBuckets_refund_tokenUsableAgain_retryInMillisecondsFromRate() {
+    AtomicLong nanos = new AtomicLong(5_000_000_000L);
+    TokenBuckets b = new TokenBuckets(2, 0.5, 10, nanos::get);
+    assertThat(b.tryTake("bob.1")).isZero();
+    assertThat(b.tryTake("bob.1")).isZero();
+    assertThat(b.tryTake("bob.1")).as("0.5 per second: 2 s").isEqualTo(2000);
+    b.refund("bob.1");
+    assertThat(b.tryTake("bob.1")).isZero();
+    nanos.addAndGet(1_500_000_000L);
+    assertThat(b.tryTake("bob.1")).isEqualTo(500);
+    b.refund("nobody.1"); // no bucket: nothing happens
+    assertThat(b.size()).isEqualTo(1);
+  }
+
   private static long retryAfterMs(Throwable t) {
     RequestException e = (RequestException) t;
     assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);

@@ -26,6 +26,32 @@ class RateLimiterTest {
   }
 
   @Test
+  void tokenBucket_refund_givesBackOneToken_neverAboveCapacity() {
+    TokenBucket b = new TokenBucket(2, Duration.ofSeconds(10).toNanos(), 0);
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isPositive();
+    b.refund();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isPositive();
+    b.refund();
+    b.refund();
+    b.refund();
+    assertThat(b.isFull(0)).isTrue();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).isZero();
+    assertThat(b.tryTake(0)).as("three refunds make two tokens, not three").isPositive();
+  }
+
+  @Test
+  void toRetryMillis_roundsUp() {
+    assertThat(TokenBucket.toRetryMillis(0)).isZero();
+    assertThat(TokenBucket.toRetryMillis(1)).isEqualTo(1);
+    assertThat(TokenBucket.toRetryMillis(1_000_000)).isEqualTo(1);
+    assertThat(TokenBucket.toRetryMillis(1_000_001)).isEqualTo(2);
+  }
+
+  @Test
   void limiter_keysIndependent_retryInMilliseconds() {
     RateLimiter<String> l =
         new RateLimiter<>("t", new RateLimiter.Config(2, Duration.ofSeconds(5), 10), nanos::get);

@@ -783,19 +783,16 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
           if (p == null) {
             throw new CompletionException(new IllegalStateException("Not logged in."));
           }
-          boolean before = p.readReceipts();
+          // Saved first (a failure changes nothing), then applied to the live messenger from
+          // the next markRead on; the next login starts with the saved choice.
           try {
             p.setReadReceipts(enabled);
           } catch (java.io.IOException e) {
             throw new CompletionException(e);
           }
-          if (before != enabled) {
-            // The messenger takes the choice when it starts (MessengerConfig.sendReadReceipts).
-            fire(
-                new ModelChange.Notice(
-                    "Read receipts "
-                        + (enabled ? "on" : "off")
-                        + ": saved; this takes effect at your next login."));
+          Messenger m = messenger;
+          if (m != null) {
+            m.setReadReceipts(enabled);
           }
         },
         worker);

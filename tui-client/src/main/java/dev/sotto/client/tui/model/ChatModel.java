@@ -82,7 +82,7 @@ public interface ChatModel {
   /** Mutes or unmutes a conversation (local only: no bell). */
   CompletableFuture<Void> setMuted(String peer, boolean muted);
 
-  /** Turns read receipts on or off. */
+  /** Turns read receipts on or off, at once and for later logins (the choice is saved). */
   CompletableFuture<Void> setReadReceipts(boolean enabled);
 
   /** The safety number with {@code user}, as 12 groups of 5 digits separated by spaces. */

@@ -34,7 +34,7 @@ public sealed interface LoginResult {
    * First connection to this server: its certificate fingerprint must be accepted by the user
    * ({@link LoginController#trustServer}) before logging in.
    *
-   * @param fingerprint SHA-256 of the certificate's SubjectPublicKeyInfo, hex with colons
+   * @param fingerprint SHA-256 of the certificate's SubjectPublicKeyInfo, as the server prints it
    */
   record UnknownServer(String fingerprint) implements LoginResult {
     public UnknownServer {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +106,13 @@ class TuiChatIT {
     }
   }
 
+  /** A client whose user {@code name} (also its home) registered and is connected. */
+  private Client registered(SottoServer server, String name, String password) throws Exception {
+    Client c = new Client(name, server).login(server, name, password, true);
+    c.tui.await("│ connected");
+    return c;
+  }
+
   static ServerAddress address(SottoServer server) {
     return new ServerAddress("127.0.0.1", server.port());
   }
@@ -163,6 +171,36 @@ class TuiChatIT {
   }
 
   @Test
+  void receiptsOff_takesEffectAtOnce_andIsSaved() throws Exception {
+    try (SottoServer server = start(tmp.resolve("srv"), 0)) {
+      Client alice = registered(server, "alice", "alice password 1");
+      Client bob = registered(server, "bob", "bob's password 1");
+
+      bob.tui.enter("!receipts off").await("Read receipts are off.");
+      assertThat(bob.tui.flat()).doesNotContain("next login");
+      Path bobDir = bob.paths.accountDir(address(server), "bob");
+      assertThat(TuiPreferences.load(bobDir).readReceipts()).as("saved").isFalse();
+
+      alice.tui.enter("!talk bob").await("[1:bob]");
+      alice.tui.enter("read without telling");
+      alice.awaitRow("read without telling", "✓✓");
+      assertThat(bob.row("alice")).matches(" 1 ● alice +1│.*");
+      bob.tui.terminal.addInput(new KeyStroke('1', false, true)); // Alt+1
+      bob.tui.await("read without telling");
+      // Opening it marks it read; this call queues behind that one on the messenger's thread.
+      bob.model.markRead("alice").get(10, TimeUnit.SECONDS);
+
+      // On again in the same session: the next message read is told, the earlier one never.
+      bob.tui.enter("!receipts on").await("Read receipts are on.");
+      assertThat(TuiPreferences.load(bobDir).readReceipts()).isTrue();
+      alice.tui.enter("read and told");
+      bob.tui.await("read and told");
+      alice.awaitRow("read and told", "●●");
+      assertThat(alice.row("read without telling")).contains("✓✓").doesNotContain("●●");
+    }
+  }
+
+  @Test
   void serverRestart_countdownShown_typedInputKept_thenSent() throws Exception {
     Path data = tmp.resolve("srv");
     SottoServer server = start(data, 0);
@@ -210,10 +248,8 @@ class TuiChatIT {
   @Test
   void identityChange_bannerBlocksSending_untilTrust() throws Exception {
     try (SottoServer server = start(tmp.resolve("srv"), 0)) {
-      Client alice = new Client("alice", server).login(server, "alice", "alice password 1", true);
-      alice.tui.await("│ connected");
-      Client bob = new Client("bob", server).login(server, "bob", "bob's password 1", true);
-      bob.tui.await("│ connected");
+      Client alice = registered(server, "alice", "alice password 1");
+      Client bob = registered(server, "bob", "bob's password 1");
       alice.tui.enter("!talk bob").await("[1:bob]");
       alice.tui.enter("before the reset");
       bob.tui.enter("!talk alice").await("before the reset");

@@ -945,7 +945,26 @@ final class Catalogue {
             }));
     c.add(
         alone(
-            "client that never reads while messages are pushed",
+            "large messages to an offline user",
+            "user A sends an offline user 600 messages of 64 KiB (37.5 MiB), at most 32 unanswered",
+            "600 Stored (within the 100 MiB mailbox quota)",
+            () -> {
+              String to = name("away");
+              p.account(to);
+              try (RawClient loud = p.registered(name("bulk"))) {
+                long s0 = System.nanoTime();
+                Map<String, Integer> counts = sendLarge(loud, to, 600);
+                double s = (System.nanoTime() - s0) / 1e9;
+                return Outcome.of(
+                    counts.getOrDefault("STORED", 0) == 600,
+                    counts
+                        + String.format(
+                            java.util.Locale.ROOT, " in %.1f s (%.1f MiB/s)", s, 600 / 16.0 / s));
+              }
+            }));
+    c.add(
+        alone(
+            "client that never reads while large messages are pushed",
             "user B logged in and never reading; user A sends B 600 messages of 64 KiB (37.5 MiB)",
             "A gets 600 Stored; B is closed by the server (slow reader, 30 s); B's next login gets all 600 back",
             this::neverReader));
@@ -961,15 +980,7 @@ final class Catalogue {
     double storeSeconds;
     try (RawClient loud = p.registered(a)) {
       long s0 = System.nanoTime();
-      byte[] payload = p.random(64 * 1024);
-      counts = new java.util.TreeMap<>();
-      for (int i = 0; i < n; i++) {
-        loud.write(frameBytes(message(b, p.random(16), payload).setRequestId(10 + i)));
-        if (i % 32 == 31 || i == n - 1) {
-          // At most 32 unanswered, so no write waits on our own reading.
-          counts = merge(counts, tally(loud, i % 32 + 1));
-        }
-      }
+      counts = sendLarge(loud, b, n);
       storeSeconds = (System.nanoTime() - s0) / 1e9;
     }
     long t0 = System.nanoTime();
@@ -1013,6 +1024,22 @@ final class Catalogue {
             + "; B's next login: backlog of "
             + backlog
             + " from A");
+  }
+
+  /**
+   * Sends {@code n} messages of 64 KiB to {@code to}, at most 32 unanswered; counts the answers.
+   */
+  private Map<String, Integer> sendLarge(RawClient from, String to, int n) throws IOException {
+    byte[] payload = p.random(64 * 1024);
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      from.write(frameBytes(message(to, p.random(16), payload).setRequestId(10 + i)));
+      if (i % 32 == 31 || i == n - 1) {
+        // At most 32 unanswered, so no write waits on our own reading.
+        counts = merge(counts, tally(from, i % 32 + 1));
+      }
+    }
+    return counts;
   }
 
   // ------------------------------------------------------------------ transport

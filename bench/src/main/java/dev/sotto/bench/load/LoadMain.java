@@ -191,26 +191,31 @@ public final class LoadMain implements Callable<Integer> {
 
   /** Runs {@code action} on the event loop and waits for its future. */
   <T> T onLoop(Supplier<Future<T>> action, long timeoutSeconds) throws Exception {
+    return onContext(vertx.getOrCreateContext(), action, timeoutSeconds);
+  }
+
+  /** Runs {@code action} on {@code context} and waits (at most the timeout) for its future. */
+  static <T> T onContext(
+      io.vertx.core.Context context, Supplier<Future<T>> action, long timeoutSeconds)
+      throws Exception {
     CompletableFuture<T> done = new CompletableFuture<>();
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v -> {
-              try {
-                action
-                    .get()
-                    .onComplete(
-                        (r, e) -> {
-                          if (e != null) {
-                            done.completeExceptionally(e);
-                          } else {
-                            done.complete(r);
-                          }
-                        });
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-              }
-            });
+    context.runOnContext(
+        v -> {
+          try {
+            action
+                .get()
+                .onComplete(
+                    (r, e) -> {
+                      if (e != null) {
+                        done.completeExceptionally(e);
+                      } else {
+                        done.complete(r);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
     return done.get(timeoutSeconds, TimeUnit.SECONDS);
   }
 

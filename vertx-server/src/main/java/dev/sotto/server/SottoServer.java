@@ -248,8 +248,18 @@ public final class SottoServer implements AutoCloseable {
     } catch (Exception e) {
       // Future.await rethrows the failure as it is, checked ones (BindException) included.
       for (Throwable t = e; t != null; t = t.getCause()) {
+        String why = null;
         if (t instanceof BindException bind) {
-          BindException clear = new BindException(cannotListen(config, bind));
+          why = bind.getMessage();
+        } else if (t instanceof IOException io
+            && io.getMessage() != null
+            && io.getMessage().startsWith("bind(")) {
+          // epoll's native form: "bind(..) failed with error(-98): Address already in use"
+          int colon = io.getMessage().lastIndexOf("): ");
+          why = colon < 0 ? io.getMessage() : io.getMessage().substring(colon + 3);
+        }
+        if (t instanceof IOException && (t instanceof BindException || why != null)) {
+          BindException clear = new BindException(cannotListen(config, why));
           clear.initCause(e);
           throw clear;
         }
@@ -260,10 +270,9 @@ public final class SottoServer implements AutoCloseable {
   }
 
   /** {@code cannot listen on HOST:PORT: address already in use} (the OS's words, lower case). */
-  private static String cannotListen(ServerConfig config, BindException e) {
+  private static String cannotListen(ServerConfig config, String osWords) {
     String host = config.host().indexOf(':') >= 0 ? "[" + config.host() + "]" : config.host();
-    String why =
-        e.getMessage() == null || e.getMessage().isBlank() ? "bind failed" : e.getMessage();
+    String why = osWords == null || osWords.isBlank() ? "bind failed" : osWords;
     return "cannot listen on "
         + host
         + ":"

@@ -13,6 +13,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
@@ -86,6 +88,11 @@ public final class Connection {
   private boolean closing;
   private boolean closed;
   private Future<Void> lastWrite = Future.succeededFuture();
+
+  // Frames queued in the current event-loop turn, not yet written (see writeBatch).
+  private Buffer batch;
+  private List<Runnable> batchDone;
+  private int batchBytes;
   private boolean loginPending;
   private boolean loginAnnounced;
   private boolean sessionEnded;
@@ -401,15 +408,43 @@ public final class Connection {
       writeProgressNanos = hub.nanoTime();
     }
     queuedBytes += n;
+    if (batch == null) {
+      batch = Buffer.buffer(Math.max(512, n));
+      batchDone = new ArrayList<>(4);
+      batchBytes = 0;
+      context.runOnContext(v -> writeBatch());
+    }
+    batch.appendBytes(bytes);
+    batchBytes += n;
+    if (done != null) {
+      batchDone.add(done);
+    }
+  }
+
+  /**
+   * Writes the frames queued in this event-loop turn as one buffer: one run of TLS records and one
+   * system call instead of one per frame (a push, its sender's {@code Stored} and the acks of a
+   * group commit arrive as separate tasks in the same turn). Runs as a task queued behind them.
+   */
+  private void writeBatch() {
+    Buffer b = batch;
+    if (b == null) {
+      return;
+    }
+    List<Runnable> dones = batchDone;
+    int n = batchBytes;
+    batch = null;
+    batchDone = null;
+    batchBytes = 0;
     lastWrite =
         socket
-            .write(Buffer.buffer(bytes))
+            .write(b)
             .onComplete(
                 ar -> {
                   writeProgressNanos = hub.nanoTime();
                   queuedBytes -= n;
                   hub.budget().release(n);
-                  runDone(done);
+                  dones.forEach(Runnable::run);
                 });
     if (!writeBlocked && socket.writeQueueFull()) {
       writeBlocked = true;
@@ -495,6 +530,7 @@ public final class Connection {
     gone = true;
     updateReading();
     unregister();
+    writeBatch(); // now, so that lastWrite covers every frame queued before the close
     long timer = context.owner().setTimer(TimeUnit.SECONDS.toMillis(5), t -> socket.close());
     lastWrite.onComplete(
         ar -> {

@@ -78,7 +78,7 @@ for t in "${targets[@]}"; do
     ran=""
   fi
   execs="${execs:-0}"
-  rate=$(awk -v n="$execs" -v s="${ran:-$seconds}" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
+  rate=$(awk -v n="$execs" -v s="${ran:-$seconds}" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }')
   cov=$(sed -n 's/.*cov: \([0-9]*\) .*/\1/p' "$log" | tail -1)
   corpus_new=$(( $(count_files "$corpus") - corpus_before ))
   if [ -n "$new_findings" ]; then

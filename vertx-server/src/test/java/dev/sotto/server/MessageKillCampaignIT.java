@@ -11,10 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The message crash campaign ({@link MessageKillCampaign}). Quick mode by default (about 90 s: kill
- * cycles for 50 s, as many kill cycles as fit, the MapDB file damaged after the second). {@code
- * scripts/message-kill-campaign.sh} runs the full mode through the system properties {@code
- * sotto.msgkill.cycles}, {@code .seconds}, {@code .seed} and {@code .report} (a Markdown file the
- * figures are written to).
+ * cycles for 40 s, as many kill cycles as fit, the MapDB file damaged after the second, 4 users
+ * sending unpaced). {@code scripts/message-kill-campaign.sh} runs the full mode through system
+ * properties: {@code sotto.msgkill.cycles}, {@code .seconds}, {@code .seed}, {@code .report} (a
+ * Markdown file the figures are written to), and for a heavier load {@code .users}, {@code .rate}
+ * (messages per second offered in all, 0 = unpaced), {@code .payload} (bytes, 0 = random 16-2015),
+ * {@code .pairs} (fixed W1-style partners), {@code .minKillMs}, {@code .maxKillMs} and {@code
+ * .heap} (the server JVM's {@code -Xmx}).
  */
 class MessageKillCampaignIT {
 
@@ -26,9 +29,23 @@ class MessageKillCampaignIT {
     int cycles = Integer.getInteger("sotto.msgkill.cycles", 40);
     long seconds = Long.getLong("sotto.msgkill.seconds", 40);
     long seed = Long.getLong("sotto.msgkill.seed", System.nanoTime());
+    MessageKillCampaign.Load load =
+        new MessageKillCampaign.Load(
+            Integer.getInteger("sotto.msgkill.rate", 0),
+            Integer.getInteger("sotto.msgkill.payload", 0),
+            Boolean.getBoolean("sotto.msgkill.pairs"));
     MessageKillCampaign.Settings settings =
         new MessageKillCampaign.Settings(
-            cycles, Duration.ofSeconds(seconds), seed, 4, 300, 3000, 2, temp);
+            cycles,
+            Duration.ofSeconds(seconds),
+            seed,
+            Integer.getInteger("sotto.msgkill.users", 4),
+            Integer.getInteger("sotto.msgkill.minKillMs", 300),
+            Integer.getInteger("sotto.msgkill.maxKillMs", 3000),
+            2,
+            load,
+            System.getProperty("sotto.msgkill.heap", "256m"),
+            temp);
     System.out.println("message kill campaign seed=" + seed);
     MessageKillCampaign.Result r = new MessageKillCampaign(settings).run();
     String report = MessageKillCampaign.report(settings, r);
@@ -43,5 +60,14 @@ class MessageKillCampaignIT {
     assertThat(r.duplicated()).as("duplicated").isZero();
     assertThat(r.rebuilds()).as("MapDB rebuilds").isPositive();
     assertThat(r.cycles().size()).isGreaterThanOrEqualTo(3);
+    assertThat(r.cycles())
+        .as("every restart's store open was timed")
+        .allSatisfy(c -> assertThat(c.startup().storeOpenMs()).isNotNegative());
+    assertThat(r.cycles().subList(1, r.cycles().size()))
+        .as("kill to listening is measured from the kill")
+        .allSatisfy(
+            c ->
+                assertThat(c.startup().killToListeningMs())
+                    .isGreaterThanOrEqualTo(c.startup().launchToListeningMs()));
   }
 }

@@ -101,7 +101,10 @@ case "$target" in
   *) echo "unknown target $target (sotto, relay, xmpp)" >&2; exit 2 ;;
 esac
 
+# W3 writes each recipient's client store under the run's directory (removed with it).
+extra=()
+[ "$workload" = w3 ] && [ -n "$data_dir" ] && extra=(--client-stores "$data_dir")
 echo "target $target pid $server_pid on CPU $SERVER_CPU; load generator on CPU $LOADGEN_CPU"
 taskset -c "$LOADGEN_CPU" java -Xmx"${LOADGEN_HEAP:-512m}" -cp "$CP" dev.sotto.bench.load.LoadMain \
-  --target "$target" --workload "$workload" --server-pid "$server_pid" \
+  --target "$target" --workload "$workload" --server-pid "$server_pid" "${extra[@]}" \
   "$@"

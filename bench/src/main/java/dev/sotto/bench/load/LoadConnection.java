@@ -26,6 +26,9 @@ abstract class LoadConnection {
     /** The server confirmed one message as stored (Sotto and the relay only). */
     default void stored(LoadConnection at, long nowNanos) {}
 
+    /** {@code count} messages are durable in this connection's client store (W3 only). */
+    default void durable(LoadConnection at, int count, long nowNanos) {}
+
     /** The server refused something or the connection failed; the run notes it. */
     void failed(LoadConnection at, String what);
   }

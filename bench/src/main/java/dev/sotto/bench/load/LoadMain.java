@@ -98,6 +98,11 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "64", description = "W3 messages per batch")
   int window;
 
+  @Option(
+      names = "--client-stores",
+      description = "W3 (sotto): folder for the recipients' client stores (default: the temp dir)")
+  Path clientStores;
+
   @Option(names = "--idle", defaultValue = "1000", description = "W4 idle connections")
   int idle;
 

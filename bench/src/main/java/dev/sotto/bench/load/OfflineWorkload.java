@@ -1,9 +1,13 @@
 package dev.sotto.bench.load;
 
+import dev.sotto.keystore.store.Conversation;
 import io.vertx.core.Future;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +18,12 @@ import java.util.concurrent.TimeUnit;
  * {@code i}) send {@code M} messages each in batches of {@code window}, the next batch once the
  * server has stored the last (Sotto: every {@code Stored}; XMPP: a ping result after the batch).
  * Store rate = N * M / time until the last batch is stored. Then the recipients log in together;
- * drain = time from the start of the logins until each recipient holds all of its M messages
- * (received and, for Sotto, acked in the next flush).
+ * drain = time from the start of the logins until each recipient holds all of its M messages. For
+ * Sotto each recipient writes every pushed message into its own client store ({@link ClientInbox}:
+ * the client's {@code LocalStore} with product options, one transaction per drained burst) and acks
+ * it after that commit, as the client does; the drain ends when the last message is durable there
+ * (the time of its arrival is reported too). The payload is stored as received: decryption is not
+ * included. For XMPP messages are counted on arrival.
  */
 final class OfflineWorkload implements LoadConnection.Sink {
   private final LoadMain m;
@@ -27,6 +35,10 @@ final class OfflineWorkload implements LoadConnection.Sink {
   private int[] sentBy;
   private int[] receivedBy;
   private long[] completedAt;
+  private int[] durableBy;
+  private long[] durableAt;
+  private int recipientsDurable;
+  private final List<ClientInbox> inboxes = new ArrayList<>();
   private int batchesOutstanding;
   private int recipientsComplete;
   private long storeDoneNanos;
@@ -58,11 +70,14 @@ final class OfflineWorkload implements LoadConnection.Sink {
     sentBy = new int[n];
     receivedBy = new int[n];
     completedAt = new long[n];
+    durableBy = new int[n];
+    durableAt = new long[n];
     if (m.target == Target.SOTTO) {
       // Make sure the recipients' accounts exist, then leave them offline.
       m.onLoop(() -> m.openAll(recipients, 16), 600);
       m.onLoop(() -> LoadMain.closeAll(recipients), 60);
       recipients.replaceAll(c -> m.connection(c.index, c.username, this, dirty));
+      recipients.forEach(c -> ((SottoConnection) c).accountExists());
       Thread.sleep(500);
     }
     m.onLoop(() -> m.openAll(senders, 16), 600);
@@ -93,8 +108,14 @@ final class OfflineWorkload implements LoadConnection.Sink {
     System.out.printf("stored %d messages in %.2f s%n", total, storeSeconds);
     m.onLoop(() -> LoadMain.closeAll(senders), 60);
 
-    // Drain phase.
+    // Drain phase: each Sotto recipient gets its own client store first (not timed).
+    Path storesDir = null;
+    if (m.target == Target.SOTTO) {
+      storesDir = openClientStores();
+    }
     phase = new CompletableFuture<>();
+    ProcStats.Sample selfDrain0 = LoadMain.selfSample();
+    long storeThreads0 = ThreadCpu.nanosOf(ClientInbox::isStoreThread);
     long drainStart = System.nanoTime();
     m.onLoop(
         () ->
@@ -110,8 +131,11 @@ final class OfflineWorkload implements LoadConnection.Sink {
                     }),
         600);
     phase.get(600, TimeUnit.SECONDS);
+    ProcStats.Sample selfDrain1 = LoadMain.selfSample();
+    long storeThreads1 = ThreadCpu.nanosOf(ClientInbox::isStoreThread);
     Thread.sleep(200); // the last acks go out with the next flush
-    long drainEnd = Arrays.stream(completedAt).max().orElse(drainStart);
+    long arrivedEnd = Arrays.stream(completedAt).max().orElse(drainStart);
+    long durableEnd = Arrays.stream(durableAt).max().orElse(drainStart);
     m.onLoop(
         () -> {
           m.vertx().cancelTimer(flusher[0]);
@@ -132,9 +156,23 @@ final class OfflineWorkload implements LoadConnection.Sink {
     } else {
       row.put("server_cpu_us_per_stored_msg", "n/a");
     }
-    row.put("drain_all_ms", ResultsTable.num((drainEnd - drainStart) / 1e6, 0));
+    row.put("drain_all_ms", ResultsTable.num((arrivedEnd - drainStart) / 1e6, 0));
+    boolean stores = !inboxes.isEmpty();
+    row.put(
+        "drain_into_store_ms",
+        stores ? ResultsTable.num((durableEnd - drainStart) / 1e6, 0) : "n/a");
     row.put("loadgen_cpu_pct_store", ResultsTable.num(100 * self1.coreFractionSince(self0), 0));
+    row.put(
+        "loadgen_cpu_pct_drain",
+        ResultsTable.num(100 * selfDrain1.coreFractionSince(selfDrain0), 0));
+    row.put(
+        "client_store_cpu_us_per_msg",
+        stores ? ResultsTable.num((storeThreads1 - storeThreads0) / 1e3 / total, 1) : "n/a");
     row.put("duplicates", Long.toString(duplicates));
+    long written = stores ? storedInClientStores() : 0;
+    if (stores && written != total) {
+      fail(null, "client stores hold " + written + " of " + total + " messages");
+    }
     row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
     row.put("note", m.note());
     System.out.println("W3 " + ResultsTable.summary(row));
@@ -146,9 +184,67 @@ final class OfflineWorkload implements LoadConnection.Sink {
             + " `window`, the next batch after the server confirmed the last one (Sotto: Stored"
             + " after the group commit; XMPP: an XEP-0199 ping answered after the batch was"
             + " routed to offline storage). drain_all_ms: from the start of all recipients' logins"
-            + " (TLS, login) until every recipient has received all of its messages; the"
-            + " messages are counted on arrival, not written into a client-side store.",
+            + " (TLS, login) until every recipient has received all of its messages, counted on"
+            + " arrival. drain_into_store_ms (Sotto): from the same start until the last message is"
+            + " durable in its recipient's own client store: each recipient has a client"
+            + " LocalStore (the client's JournaledStore with product StoreOptions and group"
+            + " commit, in a temp dir under the run's directory) and a worker thread, and, as the"
+            + " client's Receiver does, commits each drained burst (at most 256 messages per"
+            + " transaction: history row, message-id index, unread count) and sends AckMessages"
+            + " only after that commit; payload stored as received; decryption not included."
+            + " loadgen_cpu_pct_drain: the generator's CPU during the drain, the client stores'"
+            + " threads included (they run in the generator JVM); client_store_cpu_us_per_msg:"
+            + " CPU of the client workers' and stores' threads per drained message. Rows without"
+            + " client stores show n/a there.",
         row);
+    closeClientStores(storesDir);
+  }
+
+  private Path openClientStores() throws Exception {
+    Path parent =
+        m.clientStores != null ? m.clientStores : Path.of(System.getProperty("java.io.tmpdir"));
+    Files.createDirectories(parent);
+    Path dir = Files.createTempDirectory(parent, "w3-client-stores-");
+    long t0 = System.nanoTime();
+    for (LoadConnection c : recipients) {
+      SottoConnection sc = (SottoConnection) c;
+      ClientInbox inbox =
+          ClientInbox.create(
+              dir.resolve(c.username),
+              c.username,
+              random,
+              sc::durableOnWorker,
+              what -> m.vertx().runOnContext(v -> fail(c, what)));
+      inboxes.add(inbox);
+      sc.storeInto(inbox);
+    }
+    System.out.printf(
+        "client stores: %d created in %s in %.1f s%n",
+        inboxes.size(), dir, (System.nanoTime() - t0) / 1e9);
+    return dir;
+  }
+
+  /** Messages the recipients' client stores hold, read back from them. */
+  private long storedInClientStores() throws Exception {
+    long sum = 0;
+    for (int i = 0; i < inboxes.size(); i++) {
+      sum +=
+          inboxes.get(i).store().conversation(m.prefix + i).map(Conversation::lastSeq).orElse(0L);
+    }
+    return sum;
+  }
+
+  private void closeClientStores(Path dir) throws Exception {
+    for (ClientInbox inbox : inboxes) {
+      inbox.close();
+    }
+    if (dir != null) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private void sendBatch(int i) {
@@ -189,7 +285,20 @@ final class OfflineWorkload implements LoadConnection.Sink {
     }
     if (receivedBy[r] == m.messages) {
       completedAt[r] = nowNanos;
-      if (++recipientsComplete == recipients.size()) {
+      if (++recipientsComplete == recipients.size()
+          && (inboxes.isEmpty() || recipientsDurable == recipients.size())) {
+        phase.complete(null);
+      }
+    }
+  }
+
+  @Override
+  public void durable(LoadConnection at, int count, long nowNanos) {
+    int r = at.index - senders.size();
+    durableBy[r] += count;
+    if (durableBy[r] >= m.messages && durableAt[r] == 0) {
+      durableAt[r] = nowNanos;
+      if (++recipientsDurable == recipients.size() && recipientsComplete == recipients.size()) {
         phase.complete(null);
       }
     }
@@ -197,8 +306,12 @@ final class OfflineWorkload implements LoadConnection.Sink {
 
   @Override
   public void failed(LoadConnection at, String what) {
+    fail(at, what);
+  }
+
+  private void fail(LoadConnection at, String what) {
     if (failures++ == 0) {
-      firstFailure = "conn " + at.index + ": " + what;
+      firstFailure = (at == null ? "" : "conn " + at.index + ": ") + what;
     }
   }
 }

@@ -18,8 +18,10 @@ import dev.sotto.wire.proto.KdfParams;
 import dev.sotto.wire.proto.Login;
 import dev.sotto.wire.proto.Register;
 import dev.sotto.wire.proto.SendMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.parsetools.RecordParser;
@@ -32,8 +34,9 @@ import java.util.Map;
  * Speaks Sotto's protocol: Hello, Register (or Login when the account exists) with keys derived by
  * {@link AccountKeys#derive} at a lowered Argon2id cost, then {@code SendMessage} / {@code
  * MessagePush} / {@code AckMessages}. Acks are coalesced: one {@code AckMessages} per flush with
- * every id received since the last one. For the limit relay ({@code relay == true}) it skips the
- * handshake and the login: the relay has neither.
+ * every id received since the last one (at most {@link #MAX_ACK_IDS} ids each); with a {@link
+ * ClientInbox} (W3's drain) an id is acked only once the recipient's own store has it. For the
+ * limit relay ({@code relay == true}) it skips the handshake and the login: the relay has neither.
  */
 final class SottoConnection extends LoadConnection {
   /**
@@ -41,6 +44,9 @@ final class SottoConnection extends LoadConnection {
    * default is 64 MiB, 3 passes).
    */
   static final KdfParameters BENCH_KDF = new KdfParameters(8192, 1, 1);
+
+  /** Ids per {@code AckMessages}: the client's {@code Receiver.MAX_ACK_IDS}. */
+  static final int MAX_ACK_IDS = 500;
 
   private final boolean relay;
   private final char[] password;
@@ -50,6 +56,10 @@ final class SottoConnection extends LoadConnection {
   private int awaitingStored;
   private boolean batchMarked;
   private int maxFrame = WireLimits.MAX_FRAME_BEFORE_LOGIN;
+  private ClientInbox inbox;
+  private boolean accountExists;
+  private List<Envelope> burst = new ArrayList<>();
+  private volatile Context loop;
 
   SottoConnection(
       int index,
@@ -92,7 +102,12 @@ final class SottoConnection extends LoadConnection {
                       onFrame(record);
                     }
                   });
-              s.handler(parser);
+              loop = Vertx.currentContext();
+              s.handler(
+                  buffer -> {
+                    parser.handle(buffer);
+                    endOfReadBurst();
+                  });
               if (relay) {
                 maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
                 return Future.succeededFuture();
@@ -114,6 +129,9 @@ final class SottoConnection extends LoadConnection {
               AccountKeys keys = AccountKeys.derive(password, serverId, username, BENCH_KDF);
               ByteString auth = ByteString.copyFrom(keys.authKey());
               keys.destroy();
+              if (accountExists) {
+                return request(loginFrame(auth));
+              }
               return request(
                       Frame.newBuilder()
                           .setRegister(
@@ -128,13 +146,7 @@ final class SottoConnection extends LoadConnection {
                   .compose(
                       r -> {
                         if (r.hasError() && r.getError().getCode() == ErrorCode.USERNAME_TAKEN) {
-                          return request(
-                              Frame.newBuilder()
-                                  .setLogin(
-                                      Login.newBuilder()
-                                          .setUsername(username)
-                                          .setAuthKey(auth)
-                                          .setDeviceId(1)));
+                          return request(loginFrame(auth));
                         }
                         return Future.succeededFuture(r);
                       });
@@ -152,6 +164,19 @@ final class SottoConnection extends LoadConnection {
               maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
               return Future.succeededFuture();
             });
+  }
+
+  private Frame.Builder loginFrame(ByteString auth) {
+    return Frame.newBuilder()
+        .setLogin(Login.newBuilder().setUsername(username).setAuthKey(auth).setDeviceId(1));
+  }
+
+  /**
+   * The account exists (made earlier in this run): log in without trying Register first, as a
+   * returning client does (one auth attempt instead of two against the server's throttle).
+   */
+  void accountExists() {
+    accountExists = true;
   }
 
   private Future<Frame> request(Frame.Builder frame) {
@@ -173,10 +198,14 @@ final class SottoConnection extends LoadConnection {
     long now = System.nanoTime();
     switch (f.getBodyCase()) {
       case MESSAGE_PUSH -> {
-        ByteString id = f.getMessagePush().getEnvelope().getMessageId();
-        acks.add(id);
-        markDirty();
-        sink.delivered(this, id.toByteArray(), now);
+        Envelope env = f.getMessagePush().getEnvelope();
+        if (inbox != null) {
+          burst.add(env); // acked once the client store has it
+        } else {
+          acks.add(env.getMessageId());
+          markDirty();
+        }
+        sink.delivered(this, env.getMessageId().toByteArray(), now);
       }
       case STORED -> onStored(now);
       default -> {
@@ -189,6 +218,35 @@ final class SottoConnection extends LoadConnection {
         }
       }
     }
+  }
+
+  /**
+   * From now on each pushed message is written into {@code inbox} (the recipient's own client
+   * store) and acked only after that write is durable, instead of on arrival.
+   */
+  void storeInto(ClientInbox inbox) {
+    this.inbox = inbox;
+  }
+
+  /** A callback for {@link ClientInbox}: hands a commit over to this connection's event loop. */
+  void durableOnWorker(ClientInbox.Durable d) {
+    loop.runOnContext(v -> onDurable(d));
+  }
+
+  private void endOfReadBurst() {
+    if (!burst.isEmpty()) {
+      inbox.enqueue(burst);
+      burst = new ArrayList<>();
+    }
+  }
+
+  private void onDurable(ClientInbox.Durable d) {
+    if (closed) {
+      return; // the server sends them again at the next login
+    }
+    acks.addAll(d.ids());
+    flush();
+    sink.durable(this, d.ids().size(), d.nanos());
   }
 
   private void onStored(long now) {
@@ -233,12 +291,16 @@ final class SottoConnection extends LoadConnection {
     if (acks.isEmpty()) {
       return;
     }
-    Frame f =
-        Frame.newBuilder()
-            .setRequestId(nextRequestId++)
-            .setAckMessages(AckMessages.newBuilder().addAllMessageIds(acks))
-            .build();
+    for (int i = 0; i < acks.size(); i += MAX_ACK_IDS) {
+      Frame f =
+          Frame.newBuilder()
+              .setRequestId(nextRequestId++)
+              .setAckMessages(
+                  AckMessages.newBuilder()
+                      .addAllMessageIds(acks.subList(i, Math.min(acks.size(), i + MAX_ACK_IDS))))
+              .build();
+      out.appendBytes(FrameCodec.encode(f));
+    }
     acks.clear();
-    out.appendBytes(FrameCodec.encode(f));
   }
 }

@@ -176,6 +176,7 @@ public final class JournaledStore implements Store {
    * @param memtableBytes estimated bytes held by the memtables now
    * @param keyFilterBuilds times the {@link KeyFilter} of MapDB's keys was built
    * @param keyFilterSkips reads and checkpointed deletes the filter kept out of MapDB
+   * @param readCacheHits point reads of MapDB answered by the {@link ReadCache}
    */
   public record Stats(
       long journalForces,
@@ -191,7 +192,8 @@ public final class JournaledStore implements Store {
       Duration backPressureTime,
       long memtableBytes,
       long keyFilterBuilds,
-      long keyFilterSkips) {}
+      long keyFilterSkips,
+      long readCacheHits) {}
 
   private sealed interface Request permits WriteReq, UpdateReq, CompactReq, CloseReq {}
 
@@ -208,7 +210,7 @@ public final class JournaledStore implements Store {
   /**
    * The durable layers above MapDB: the active memtable and, during a checkpoint, the frozen one.
    */
-  private record View(Memtable active, Memtable frozen) {
+  private record View(Memtable active, Memtable frozen, Layer db) {
     long bytes() {
       return active.bytes() + (frozen == null ? 0 : frozen.bytes());
     }
@@ -220,7 +222,7 @@ public final class JournaledStore implements Store {
   private final DirectoryLock lock;
   private final ReentrantReadWriteLock visibility = new ReentrantReadWriteLock();
   private final Map<String, BTreeMap<byte[], byte[]>> maps = new ConcurrentHashMap<>();
-  private final Layer mapDb = new MapDbLayer();
+  private final ReadCache readCache = new ReadCache();
 
   /**
    * Which keys MapDB may hold; null until the checkpointer has built it (then reads fall through to
@@ -230,6 +232,7 @@ public final class JournaledStore implements Store {
 
   private final AtomicLong filterBuilds = new AtomicLong();
   private final LongAdder filterSkips = new LongAdder();
+  private final LongAdder readCacheHits = new LongAdder();
   private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Object submitLock = new Object();
   private final AtomicLong forces = new AtomicLong();
@@ -243,7 +246,7 @@ public final class JournaledStore implements Store {
   private SpillHook spillHook;
 
   /** Replaced only under the visibility write lock (freeze) or by the checkpointer (drop). */
-  private volatile View view = new View(new Memtable(), null);
+  private volatile View view = new View(new Memtable(), null, new MapDbLayer(0));
 
   /** Sequence number of the last record in the memtables; written under the write lock. */
   private volatile long durableSeq;
@@ -375,7 +378,8 @@ public final class JournaledStore implements Store {
         Duration.ofNanos(backPressureNanos),
         view.bytes(),
         filterBuilds.get(),
-        filterSkips.sum());
+        filterSkips.sum(),
+        readCacheHits.sum());
   }
 
   /** The current journal size in bytes. */
@@ -617,7 +621,7 @@ public final class JournaledStore implements Store {
         metaRebuilding.set(0);
         db.commit();
       }
-      view = new View(memtable, null);
+      view = new View(memtable, null, new MapDbLayer(readCache.advance()));
       return consistentSeq;
     }
   }
@@ -667,6 +671,7 @@ public final class JournaledStore implements Store {
    */
   private void openDb() {
     keyFilter = null;
+    readCache.clear();
     db = DBMaker.fileDB(dir.resolve(STATE).toFile()).transactionEnable().fileChannelEnable().make();
     Lz4TempFiles.deleteOwn();
     metaSeq = db.atomicLong("sotto.seq").createOrOpen();
@@ -1268,7 +1273,8 @@ public final class JournaledStore implements Store {
         frozen = null;
       } else {
         frozen = v.active();
-        view = new View(new Memtable(), frozen);
+        // before any MapDB write of this checkpoint (see ReadCache)
+        view = new View(new Memtable(), frozen, new MapDbLayer(readCache.advance()));
       }
     } finally {
       visibility.writeLock().unlock();
@@ -1296,7 +1302,7 @@ public final class JournaledStore implements Store {
       long t2 = System.nanoTime();
       commitDb(seq);
       long t3 = System.nanoTime();
-      view = new View(view.active(), null);
+      view = new View(view.active(), null, view.db());
       checkpointedEntries += applied;
       applyNanos += t1 - t0;
       commitNanos += t3 - t2;
@@ -1348,8 +1354,17 @@ public final class JournaledStore implements Store {
         (System.nanoTime() - t0) / 1_000_000);
   }
 
-  /** MapDB as the bottom {@link Layer}: a point read skips the B-tree when the filter allows. */
+  /**
+   * MapDB as the bottom {@link Layer} of a view made in cache generation {@code generation}: a
+   * point read skips the B-tree when the key filter allows, or when the read cache has the value.
+   */
   private final class MapDbLayer implements Layer {
+    private final long generation;
+
+    MapDbLayer(long generation) {
+      this.generation = generation;
+    }
+
     @Override
     public NavigableMap<byte[], byte[]> map(String map) {
       return maps.get(map);
@@ -1362,8 +1377,17 @@ public final class JournaledStore implements Store {
         filterSkips.increment();
         return null;
       }
+      byte[] cached = readCache.get(map, key);
+      if (cached != null) {
+        readCacheHits.increment();
+        return cached;
+      }
       BTreeMap<byte[], byte[]> m = maps.get(map);
-      return m == null ? null : m.get(key);
+      byte[] v = m == null ? null : m.get(key);
+      if (v != null) {
+        readCache.offer(generation, map, key, v);
+      }
+      return v;
     }
   }
 
@@ -1385,6 +1409,7 @@ public final class JournaledStore implements Store {
         byte[] old = m.remove(key);
         if (old != null) {
           digest.remove(map, key, old);
+          readCache.written(map, key, null);
         }
       }
     } else {
@@ -1398,6 +1423,7 @@ public final class JournaledStore implements Store {
       byte[] old = m.put(key, value);
       if (old != null) {
         digest.remove(map, key, old);
+        readCache.written(map, key, value);
       }
       digest.add(map, key, value);
     }
@@ -1620,7 +1646,9 @@ public final class JournaledStore implements Store {
 
   /** The durable layers of {@code v} above MapDB, then MapDB. */
   private List<Layer> durableLayers(View v) {
-    return v.frozen() == null ? List.of(v.active(), mapDb) : List.of(v.active(), v.frozen(), mapDb);
+    return v.frozen() == null
+        ? List.of(v.active(), v.db())
+        : List.of(v.active(), v.frozen(), v.db());
   }
 
   /** Writes of the current group, not yet durable (writer thread only). */

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store with its {@link KeyFilter} in front of MapDB: a seeded random schedule of writes,
- * deletes, reads, checkpoints, crashes and reopenings against a plain sorted-map model. A filter
- * with a false negative would hide a key that MapDB holds, or leave a deleted one in MapDB.
+ * The store with its {@link KeyFilter} and {@link ReadCache} in front of MapDB: a seeded random
+ * schedule of writes, deletes, reads, checkpoints, crashes and reopenings against a plain
+ * sorted-map model. A filter with a false negative would hide a key that MapDB holds, or leave a
+ * deleted one in MapDB; a stale cached value would show an overwritten or deleted one.
  */
 class KeyFilterStoreTest {
   private static final StoreOptions FAST =
@@ -60,6 +61,7 @@ class KeyFilterStoreTest {
     }
     int keys = 400;
     long skips = 0;
+    long cacheHits = 0;
     for (int round = 0; round < 6; round++) {
       JournaledStore store = JournaledStore.open(dir, FAST);
       try {
@@ -100,6 +102,7 @@ class KeyFilterStoreTest {
         }
         assertModel(store, model, keys);
         skips += store.stats().keyFilterSkips();
+        cacheHits += store.stats().readCacheHits();
       } finally {
         if (round % 2 == 0) {
           store.crashForTesting();
@@ -109,6 +112,7 @@ class KeyFilterStoreTest {
       }
     }
     assertThat(skips).as("reads and deletes the filter kept out of MapDB").isPositive();
+    assertThat(cacheHits).as("reads the read cache answered").isPositive();
     JournaledStore last = JournaledStore.open(dir, FAST);
     try {
       assertModel(last, model, keys);

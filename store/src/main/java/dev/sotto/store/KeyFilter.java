@@ -35,8 +35,12 @@ final class KeyFilter {
   /** The smallest capacity built, in keys (80 KiB of bits). */
   static final long MIN_CAPACITY = 1 << 16;
 
-  /** The largest filter built, in keys (about 2.5 GiB of bits would be 2^31 keys; cap at 2^28). */
-  static final long MAX_CAPACITY = 1L << 28;
+  /**
+   * The largest filter built, in keys: 2^25 keys take 40 MiB of heap. Past it the filter is kept as
+   * it is and its false-positive rate rises (reads fall through to MapDB more often: slower, never
+   * wrong).
+   */
+  static final long MAX_CAPACITY = 1L << 25;
 
   /** {@link #MIN_CAPACITY}, lowered by tests that need a filter to saturate quickly. */
   static volatile long minCapacity = MIN_CAPACITY;

@@ -89,6 +89,17 @@ abstract class DeliveryServiceContract {
     }
   }
 
+  /** An envelope to the same recipient with {@code e}'s message id, from another sender. */
+  static Envelope sameIdFrom(Envelope e, String from, String body) {
+    return new Envelope(
+        e.messageId(),
+        new Address(from, 1),
+        e.recipient(),
+        EnvelopeType.MESSAGE,
+        body.getBytes(StandardCharsets.UTF_8),
+        0);
+  }
+
   Envelope envelope(String from, String to, String body) {
     byte[] id = new byte[16];
     random.nextBytes(id);
@@ -222,14 +233,7 @@ abstract class DeliveryServiceContract {
   @Test
   void twoSendersReuseOneMessageId_bothDelivered_ackDeletesOnlyWhatWasPushed() throws Exception {
     Envelope fromAlice = envelope("alice", "bob", "alice's");
-    Envelope fromCarol =
-        new Envelope(
-            fromAlice.messageId(),
-            new Address("carol", 1),
-            new Address("bob", 1),
-            EnvelopeType.MESSAGE,
-            "carol's".getBytes(StandardCharsets.UTF_8),
-            0);
+    Envelope fromCarol = sameIdFrom(fromAlice, "carol", "carol's");
     get(service.send(fromAlice));
     get(service.send(fromCarol));
     RecordingConnection bob = new RecordingConnection("bob");
@@ -248,15 +252,7 @@ abstract class DeliveryServiceContract {
     get(service.connect(bob));
     Envelope fromAlice = envelope("alice", "bob", "alice's");
     get(service.send(fromAlice));
-    get(
-        service.send(
-            new Envelope(
-                fromAlice.messageId(),
-                new Address("carol", 1),
-                new Address("bob", 1),
-                EnvelopeType.MESSAGE,
-                "carol's".getBytes(StandardCharsets.UTF_8),
-                0)));
+    get(service.send(sameIdFrom(fromAlice, "carol", "carol's")));
     assertThat(bob.bodies()).containsExactly("alice's");
     assertThat(get(service.ack(bob, List.of(fromAlice.messageId())))).isEqualTo(1);
     await("the other sender's message", () -> bob.bodies().size() == 2);

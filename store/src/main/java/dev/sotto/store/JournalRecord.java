@@ -6,7 +6,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,7 +28,6 @@ record JournalRecord(long seq, byte kind, List<Batch.Op> ops) {
 
   private static final byte PUT = 1;
   private static final byte DELETE = 2;
-  private static final Pattern MAP_NAME = Pattern.compile("[A-Za-z0-9._/-]{1,100}");
 
   /** Thrown when a payload whose CRC matched does not parse. */
   static final class MalformedRecordException extends Exception {
@@ -42,10 +40,36 @@ record JournalRecord(long seq, byte kind, List<Batch.Op> ops) {
 
   /** Checks a map name: 1-100 of {@code [A-Za-z0-9._/-]}. */
   static void checkMapName(String map) {
-    if (!MAP_NAME.matcher(map).matches()) {
+    if (!validMapName(map)) {
       throw new IllegalArgumentException(
           "map name must be 1-100 characters of [A-Za-z0-9._/-], got \"" + printable(map) + "\"");
     }
+  }
+
+  /**
+   * Whether {@code map} is 1-100 of {@code [A-Za-z0-9._/-]} (a loop, not a regex: it runs for every
+   * op of every write).
+   */
+  static boolean validMapName(String map) {
+    int n = map.length();
+    if (n < 1 || n > MAX_MAP_NAME) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = map.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '/'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String printable(String s) {
@@ -164,7 +188,7 @@ record JournalRecord(long seq, byte kind, List<Batch.Op> ops) {
       } catch (CharacterCodingException e) {
         throw new MalformedRecordException("map name is not ASCII");
       }
-      if (!MAP_NAME.matcher(map).matches()) {
+      if (!validMapName(map)) {
         throw new MalformedRecordException("invalid map name");
       }
       byte[] key = bytes(p, "key", MAX_KEY_BYTES);

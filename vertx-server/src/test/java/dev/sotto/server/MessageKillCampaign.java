@@ -43,7 +43,10 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * A message pushed again whose ack was sent but not confirmed before the kill is legitimate
- * at-least-once delivery (the client deduplicates by id); it is counted as "redelivered".
+ * at-least-once delivery (the client deduplicates by id); it is counted as "redelivered". So is a
+ * message its sender resent (its {@code Stored} answer was lost in the kill) after the recipient's
+ * ack was confirmed: the server keeps no record of a message once it is acked, so it stores and
+ * pushes the resend, and the recipient's client drops it by id; counted as "resent after the ack".
  */
 final class MessageKillCampaign {
 
@@ -147,6 +150,7 @@ final class MessageKillCampaign {
       long lost,
       long duplicated,
       long redelivered,
+      long resentAfterAck,
       long resent,
       Startup finalStartup,
       int rebuilds,
@@ -163,11 +167,16 @@ final class MessageKillCampaign {
   private final Map<String, Map<ByteString, Outgoing>> outbox = new ConcurrentHashMap<>();
   private final Set<ByteString> received = ConcurrentHashMap.newKeySet();
   private final Set<ByteString> ackConfirmed = ConcurrentHashMap.newKeySet();
+  private final Set<ByteString> resentIds = ConcurrentHashMap.newKeySet();
+  private final Set<ByteString> resentAfterAck = ConcurrentHashMap.newKeySet();
   private final Set<ByteString> unknownPushes = ConcurrentHashMap.newKeySet();
   private final AtomicLong duplicated = new AtomicLong();
   private final AtomicLong redelivered = new AtomicLong();
   private final AtomicLong resent = new AtomicLong();
   private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+
+  /** Why a sender stopped last (the kill, mostly), for the report of a failed final round. */
+  private volatile String lastSenderFailure = "none";
 
   /** When the server was last killed (nanoTime), 0 before the first kill. */
   private volatile long lastKillNanos;
@@ -338,7 +347,9 @@ final class MessageKillCampaign {
           if (f.hasMessagePush()) {
             ByteString id = f.getMessagePush().getEnvelope().getMessageId();
             String to = storedTo.get(id);
-            if (ackConfirmed.contains(id)) {
+            if (ackConfirmed.contains(id) && resentIds.contains(id)) {
+              resentAfterAck.add(id); // the resend, stored anew; a client drops it by id
+            } else if (ackConfirmed.contains(id)) {
               duplicated.incrementAndGet();
               problems.add("duplicate delivery of " + hex(id) + " to " + user);
             } else if (!received.add(id)) {
@@ -431,6 +442,9 @@ final class MessageKillCampaign {
           while (waiting.size() < WINDOW
               && (!resends.isEmpty() || (!stop.get() && System.nanoTime() >= nextDue))) {
             Outgoing o = resends.poll();
+            if (o != null) {
+              resentIds.add(o.id());
+            }
             if (o == null) {
               int size = settings.load().payloadBytes();
               byte[] ct = new byte[size > 0 ? size : 16 + r.nextInt(2000)];
@@ -471,7 +485,8 @@ final class MessageKillCampaign {
           }
         }
       } catch (Exception e) {
-        // the server was killed
+        // the server was killed, or refused a send
+        lastSenderFailure = e.toString();
       }
     }
   }
@@ -714,7 +729,13 @@ final class MessageKillCampaign {
       }
       for (String u : users) {
         if (!outbox.get(u).isEmpty()) {
-          problems.add("final round: " + u + "'s outbox could not be resent");
+          problems.add(
+              "final round: "
+                  + u
+                  + "'s outbox could not be resent (last sender failure: "
+                  + lastSenderFailure
+                  + "); the server's last lines:\n"
+                  + tail(child.output()));
         }
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -750,6 +771,7 @@ final class MessageKillCampaign {
         lost,
         duplicated.get(),
         redelivered.get(),
+        resentAfterAck.size(),
         resent.get(),
         child.startup(),
         rebuilds,
@@ -807,6 +829,10 @@ final class MessageKillCampaign {
     row(b, "**duplicated** (pushed after a confirmed ack)", r.duplicated());
     row(b, "redelivered (ack sent, not confirmed before the kill)", r.redelivered());
     row(b, "outbox resends after a restart (same id)", r.resent());
+    row(
+        b,
+        "of them, resent after the recipient's ack (stored and pushed again, dropped by the client)",
+        r.resentAfterAck());
     row(b, "MapDB rebuilds from the journal", r.rebuilds());
     row(
         b,

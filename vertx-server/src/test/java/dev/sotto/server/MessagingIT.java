@@ -127,7 +127,7 @@ class MessagingIT {
   }
 
   @Test
-  void resendOfTheSameId_storedTwice_deliveredOnce() throws Exception {
+  void resendOfTheSameId_whileHeld_storedAndDeliveredOnce() throws Exception {
     String alice = name("alice");
     String bob = name("bob");
     byte[] bk = TestClient.randomKey();
@@ -156,12 +156,15 @@ class MessagingIT {
             .extracting(e -> e.getMessageId().toByteArray())
             .containsExactly(id, marker);
         assertThat(backlog.summary().getCounts(0).getCount()).isEqualTo(2);
-        // An ack after the resend was stored still deletes; a resend after the ack is not stored
-        // again.
+        // An ack after the resend was stored still deletes. The server keeps nothing of an acked
+        // message: a resend after the ack is stored and pushed again (the client drops it by id).
         assertThat(Msg.ack(again, List.of(id, marker)).hasOk()).isTrue();
         assertThat(Msg.send(a, bob, id, ct).hasStored()).isTrue();
         byte[] last = Msg.newId();
         assertThat(Msg.send(a, bob, last, ct).hasStored()).isTrue();
+        assertThat(
+                Msg.nextDelivery(again).getMessagePush().getEnvelope().getMessageId().toByteArray())
+            .isEqualTo(id);
         assertThat(
                 Msg.nextDelivery(again).getMessagePush().getEnvelope().getMessageId().toByteArray())
             .isEqualTo(last);

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -24,6 +25,11 @@ import javax.crypto.spec.SecretKeySpec;
  * envelope nor its sender; altering, swapping or truncating an entry is detected. Random 96-bit
  * nonces stay far below the collision bound (2^32 messages per user key). Not covered: which
  * recipient has how many entries, and their sizes, are visible in the store.
+ *
+ * <p>Speed: derived user keys are kept in a bounded map (a key is derived once per user, not once
+ * per message), and each thread reuses one AES-GCM {@link Cipher} and one index {@link Mac}
+ * (looking a provider up costs more than sealing a chat message). A GCM cipher is initialised
+ * afresh, with a new random nonce, for every entry.
  */
 public final class MailboxSealer {
   static final byte VERSION = 1;
@@ -34,9 +40,24 @@ public final class MailboxSealer {
   private static final byte[] INDEX_INFO =
       "Sotto_MailboxIndex_v1".getBytes(StandardCharsets.US_ASCII);
 
+  /** User keys kept; past it the map is cleared (keys are cheap to derive again). */
+  static final int MAX_CACHED_KEYS = 10_000;
+
+  private static final ThreadLocal<Cipher> GCM =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("AES-GCM unavailable", e);
+            }
+          });
+
   private final byte[] prk;
   private final byte[] indexKey;
   private final SecureRandom random;
+  private final ConcurrentHashMap<String, UserKey> keys = new ConcurrentHashMap<>();
+  private final ThreadLocal<Mac> indexMac;
 
   /**
    * @param masterKey the server's 32-byte mailbox master key (kept apart from the data directory)
@@ -55,10 +76,32 @@ public final class MailboxSealer {
     this.prk = Hkdf.extract(new byte[0], masterKey);
     this.indexKey = Hkdf.expand(prk, INDEX_INFO, 32);
     this.random = random;
+    this.indexMac =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                return Hkdf.hmac(indexKey);
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+              }
+            });
   }
 
   /** The per-user sealing key (exposed to the package for batch opening and tests). */
   UserKey keyFor(String user) {
+    UserKey cached = keys.get(user);
+    if (cached != null) {
+      return cached;
+    }
+    if (keys.size() >= MAX_CACHED_KEYS) {
+      keys.clear();
+    }
+    UserKey derived = derive(user);
+    keys.put(user, derived);
+    return derived;
+  }
+
+  private UserKey derive(String user) {
     byte[] name = user.getBytes(StandardCharsets.UTF_8);
     byte[] info = new byte[USER_INFO.length + name.length];
     System.arraycopy(USER_INFO, 0, info, 0, USER_INFO.length);
@@ -85,16 +128,12 @@ public final class MailboxSealer {
    * who sent what.
    */
   byte[] indexKey(String sender, MessageId id) {
-    try {
-      Mac mac = Hkdf.hmac(indexKey);
-      byte[] name = sender.getBytes(StandardCharsets.UTF_8);
-      mac.update((byte) name.length);
-      mac.update(name);
-      mac.update(id.rawBytes());
-      return Arrays.copyOf(mac.doFinal(), 16);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
+    Mac mac = indexMac.get();
+    byte[] name = sender.getBytes(StandardCharsets.UTF_8);
+    mac.update((byte) name.length);
+    mac.update(name);
+    mac.update(id.rawBytes());
+    return Arrays.copyOf(mac.doFinal(), 16);
   }
 
   /** A derived per-user key; never printed. */
@@ -111,7 +150,7 @@ public final class MailboxSealer {
       byte[] nonce = new byte[NONCE_LEN];
       random.nextBytes(nonce);
       try {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = GCM.get();
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LEN * 8, nonce));
         cipher.updateAAD(ad(entryId));
         ByteBuffer out = ByteBuffer.allocate(OVERHEAD + plaintext.length);
@@ -129,7 +168,7 @@ public final class MailboxSealer {
             "sealed entry malformed (" + sealed.length + " bytes)", null);
       }
       try {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = GCM.get();
         cipher.init(
             Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LEN * 8, sealed, 1, NONCE_LEN));
         cipher.updateAAD(ad(entryId));

@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,12 +36,27 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code mailbox.entries}: R || seq -> sealed envelope (a prefix scan of R is arrival order)
  *   <li>{@code mailbox.heads}: R || seq -> sealed sender name, for per-sender counts without
  *       reading whole envelopes
- *   <li>{@code mailbox.acks}: R || message id || seq -> marker, to find an entry by its id
- *   <li>{@code mailbox.dedup}: keyed hash of (sender, message id) -> first result, kept for the
- *       retention time even after the ack, so a resend is never stored twice
- *   <li>{@code mailbox.expiry}: seq || R -> dedup key || message id, oldest first, for the sweep
- *   <li>{@code mailbox.usage}: R -> message count and bytes, for the quota
+ *   <li>{@code mailbox.acks}: R || message id || seq -> dedup key, to find an entry by its id
+ *   <li>{@code mailbox.dedup}: dedup key = keyed hash of (sender, message id) -> first result
+ *       (flag, seq, time), for as long as the entry is held
+ *   <li>{@code mailbox.usage}: R -> message count and bytes, for the quota (and the list of
+ *       mailboxes the expiry sweep walks)
  * </ul>
+ *
+ * <p>Idempotency lasts as long as the server holds the message: a resend while the entry waits (the
+ * common case: the {@code Stored} answer was lost with the connection or a crash of the server) is
+ * answered {@code DUPLICATE} and not stored again. Once the recipient has acked the entry, all its
+ * records go, so a message that is delivered while its recipient is online leaves nothing behind:
+ * its records are written and deleted within one checkpoint interval of the store and never reach
+ * MapDB's B-tree (measured: keeping a per-message idempotency and expiry record for the retention
+ * time was most of the server's CPU per message). A resend that arrives after the ack is stored and
+ * delivered again; the recipient's client drops it silently (it knows the message id, and the
+ * ratchet refuses a message key used once), which it must do anyway because the server is not
+ * trusted against replays. A message to a recipient who blocked the sender leaves no record either:
+ * a resend is dropped again while the block lasts.
+ *
+ * <p>Data written before this layout may also hold {@code mailbox.expiry} rows (seq || R -> dedup
+ * key || message id) and idempotency records of acked mail; the sweep still expires those.
  *
  * <p>Entry ids are {@code (store time in ms << 16) + counter}, strictly increasing across the
  * process (and across restarts, through a durable high-water mark), so per (sender, recipient) the
@@ -56,11 +73,10 @@ public final class Mailboxes {
   static final String USAGE = "mailbox.usage";
   static final String STATE = "mailbox.state";
   private static final byte[] SEQ_KEY = "seq".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] MARK = {1};
+  private static final int DEDUP_KEY_LEN = 16;
   static final int SEQ_SHIFT = 16;
   private static final byte PART_BODY = 1;
   private static final byte PART_HEAD = 2;
-  private static final byte FLAG_DROPPED = 1;
 
   /** Upper bound on entries that share one message id in one mailbox (ids are random). */
   private static final int MAX_SAME_ID = 8;
@@ -200,33 +216,28 @@ public final class Mailboxes {
                     Disposition.DUPLICATE,
                     new MailboxEntry(firstSeq, envelope.withServerTime(firstTime)));
               }
-              if (!drop) {
-                Usage u = usage(txn, r);
-                if (u.messages() + 1 > limits.maxMessages()
-                    || u.bytes() + body.length > limits.maxBytes()) {
-                  return null;
-                }
-                byte[] ek = Keys.concat(r, Keys.u64(seq));
-                txn.put(ENTRIES, ek, body);
-                txn.put(HEADS, ek, head);
-                txn.put(ACKS, Keys.concat(r, msgId, Keys.u64(seq)), MARK);
-                putUsage(txn, r, u.messages() + 1, u.bytes() + body.length);
+              if (drop) {
+                return new StoreResult(Disposition.DROPPED, new MailboxEntry(seq, stamped));
               }
+              Usage u = usage(txn, r);
+              if (u.messages() + 1 > limits.maxMessages()
+                  || u.bytes() + body.length > limits.maxBytes()) {
+                return null;
+              }
+              byte[] ek = Keys.concat(r, Keys.u64(seq));
+              txn.put(ENTRIES, ek, body);
+              txn.put(HEADS, ek, head);
+              txn.put(ACKS, Keys.concat(r, msgId, Keys.u64(seq)), dedupKey);
+              putUsage(txn, r, u.messages() + 1, u.bytes() + body.length);
               txn.put(
                   DEDUP,
                   dedupKey,
-                  ByteBuffer.allocate(17)
-                      .put(drop ? FLAG_DROPPED : 0)
-                      .putLong(seq)
-                      .putLong(now)
-                      .array());
-              txn.put(EXPIRY, Keys.concat(Keys.u64(seq), r), Keys.concat(dedupKey, msgId));
+                  ByteBuffer.allocate(17).put((byte) 0).putLong(seq).putLong(now).array());
               long hw = txn.get(STATE, SEQ_KEY).map(b -> Keys.readU64(b, 0)).orElse(0L);
               if (seq > hw) {
                 txn.put(STATE, SEQ_KEY, Keys.u64(seq));
               }
-              return new StoreResult(
-                  drop ? Disposition.DROPPED : Disposition.STORED, new MailboxEntry(seq, stamped));
+              return new StoreResult(Disposition.STORED, new MailboxEntry(seq, stamped));
             })
         .thenCompose(
             result ->
@@ -272,24 +283,15 @@ public final class Mailboxes {
             });
   }
 
+  /** Deletes entries that do not open (see {@link #deleteUnopenable}), in the background. */
   private void discard(byte[] r, List<Long> seqs) {
     store
         .update(
             txn -> {
-              long freed = 0;
-              int n = 0;
-              for (long seq : seqs) {
-                byte[] ek = Keys.concat(r, Keys.u64(seq));
-                Optional<byte[]> body = txn.get(ENTRIES, ek);
-                if (body.isPresent()) {
-                  freed += body.get().length;
-                  n++;
-                  txn.delete(ENTRIES, ek);
-                  txn.delete(HEADS, ek);
-                }
-              }
-              release(txn, r, n, freed);
-              return n;
+              long[] released = new long[2];
+              deleteUnopenable(txn, r, seqs, released);
+              release(txn, r, released[0], released[1]);
+              return released[0];
             })
         .whenComplete(
             (n, err) -> {
@@ -353,14 +355,15 @@ public final class Mailboxes {
             Long pushedSeq = known.get(id);
             if (pushedSeq != null) {
               byte[] ackKey = Keys.concat(r, id.rawBytes(), Keys.u64(pushedSeq));
-              if (txn.get(ACKS, ackKey).isPresent()) {
-                deleteAcked(txn, r, ackKey, pushedSeq, released);
+              Optional<byte[]> ackRow = txn.get(ACKS, ackKey);
+              if (ackRow.isPresent()) {
+                deleteAcked(txn, r, ackKey, ackRow.get(), pushedSeq, released);
               }
               continue;
             }
             for (Store.Entry row : txn.scan(ACKS, Keys.concat(r, id.rawBytes()), MAX_SAME_ID)) {
               long seq = Keys.readU64(row.key(), row.key().length - 8);
-              deleteAcked(txn, r, row.key(), seq, released);
+              deleteAcked(txn, r, row.key(), row.value(), seq, released);
             }
           }
           release(txn, r, (int) released[0], released[1]);
@@ -368,9 +371,22 @@ public final class Mailboxes {
         });
   }
 
-  /** Deletes entry {@code seq} of mailbox {@code r} and its ack index row; counts what it freed. */
+  /**
+   * Deletes entry {@code seq} of mailbox {@code r}, its ack index row and its idempotency record
+   * (named by the ack row's value; a one-byte marker in rows written before the idempotency record
+   * was dropped with the entry); counts what it freed.
+   */
   private static void deleteAcked(
-      Store.Txn txn, byte[] r, byte[] ackKey, long seq, long[] released) {
+      Store.Txn txn, byte[] r, byte[] ackKey, byte[] ackValue, long seq, long[] released) {
+    deleteEntry(txn, r, seq, released);
+    txn.delete(ACKS, ackKey);
+    if (ackValue.length == DEDUP_KEY_LEN) {
+      txn.delete(DEDUP, ackValue);
+    }
+  }
+
+  /** Deletes the body and head of entry {@code seq} of mailbox {@code r}, if there. */
+  private static void deleteEntry(Store.Txn txn, byte[] r, long seq, long[] released) {
     byte[] ek = Keys.concat(r, Keys.u64(seq));
     Optional<byte[]> body = txn.get(ENTRIES, ek);
     if (body.isPresent()) {
@@ -379,7 +395,30 @@ public final class Mailboxes {
       released[0]++;
       released[1] += body.get().length;
     }
-    txn.delete(ACKS, ackKey);
+  }
+
+  /**
+   * Deletes entries {@code seqs} of mailbox {@code r}, whose bodies do not open, with their ack
+   * index rows and idempotency records: their message ids are inside the broken bodies, so the ack
+   * rows are found by a walk of the mailbox's ack index (bounded by its quota; this only runs when
+   * something was damaged).
+   */
+  private void deleteUnopenable(Store.Txn txn, byte[] r, Collection<Long> seqs, long[] released) {
+    Set<Long> wanted = new HashSet<>(seqs);
+    for (Store.Entry row : txn.scan(ACKS, r, ackIndexBound())) {
+      long seq = Keys.readU64(row.key(), row.key().length - 8);
+      if (wanted.remove(seq)) {
+        deleteAcked(txn, r, row.key(), row.value(), seq, released);
+      }
+    }
+    for (long seq : wanted) { // no ack row: delete the entry alone
+      deleteEntry(txn, r, seq, released);
+    }
+  }
+
+  /** Most ack index rows one mailbox can have: one per entry, entries bounded by the quota. */
+  private int ackIndexBound() {
+    return limits.maxMessages() + MAX_SAME_ID;
   }
 
   /** The current quota use of {@code recipient}'s mailbox. */
@@ -389,16 +428,88 @@ public final class Mailboxes {
   }
 
   /**
-   * Deletes mail (and idempotency records) older than the retention time, in batches of {@link
-   * Limits#sweepBatch()} per store update so other writes interleave. Completes with the number of
-   * records expired. Run it periodically (for example hourly).
+   * Deletes mail older than the retention time, with its index rows and idempotency records, in
+   * batches of {@link Limits#sweepBatch()} per store update so other writes interleave. Completes
+   * with the number of entries expired (and, in data from before the current layout, idempotency
+   * records of acked mail). Run it periodically (for example hourly).
+   *
+   * <p>The mailboxes to look at are the ones with quota use; in each, entries are in arrival order,
+   * so the walk stops at the first one still within the retention time.
    */
   public CompletableFuture<Integer> sweepExpired() {
     long cutoff = (clock.millis() - limits.retention().toMillis()) << SEQ_SHIFT;
-    return sweepRound(cutoff, 0);
+    return sweepLegacyRound(cutoff, 0)
+        .thenCompose(
+            legacy ->
+                store
+                    .update(txn -> txn.scan(USAGE, Keys.EMPTY, Integer.MAX_VALUE))
+                    .thenCompose(rows -> sweepMailboxes(rows, 0, cutoff, legacy)))
+        .thenApply(
+            n -> {
+              if (n > 0) {
+                logger.info("Expired {} mailbox records", n);
+              }
+              return n;
+            });
   }
 
-  private CompletableFuture<Integer> sweepRound(long cutoff, int total) {
+  private CompletableFuture<Integer> sweepMailboxes(
+      List<Store.Entry> mailboxes, int index, long cutoff, int total) {
+    if (index == mailboxes.size()) {
+      return CompletableFuture.completedFuture(total);
+    }
+    byte[] r = mailboxes.get(index).key();
+    return sweepMailbox(r, cutoff)
+        .thenCompose(
+            n ->
+                n == limits.sweepBatch()
+                    ? sweepMailboxes(mailboxes, index, cutoff, total + n)
+                    : sweepMailboxes(mailboxes, index + 1, cutoff, total + n));
+  }
+
+  /** Expires up to one batch of the oldest entries of mailbox {@code r}. */
+  private CompletableFuture<Integer> sweepMailbox(byte[] r, long cutoff) {
+    return store.update(
+        txn -> {
+          long[] released = new long[2];
+          int n = 0;
+          MailboxSealer.UserKey key = null;
+          List<Long> unopenable = new ArrayList<>();
+          for (Store.Entry row : txn.scan(ENTRIES, r, limits.sweepBatch())) {
+            long seq = Keys.readU64(row.key(), r.length);
+            if (seq >= cutoff) {
+              break;
+            }
+            n++;
+            if (key == null) {
+              key = sealer.keyFor(new String(r, 1, r.length - 1, StandardCharsets.UTF_8));
+            }
+            byte[] ackKey;
+            try {
+              Envelope e = EnvelopeCodec.fromBytes(key.open(entryId(seq, PART_BODY), row.value()));
+              ackKey = Keys.concat(r, e.messageId().rawBytes(), Keys.u64(seq));
+            } catch (CorruptEntryException | java.io.IOException e) {
+              logger.warn("Expired mailbox entry {} does not open ({})", seq, e.toString());
+              unopenable.add(seq);
+              continue;
+            }
+            Optional<byte[]> ackRow = txn.get(ACKS, ackKey);
+            if (ackRow.isPresent()) {
+              deleteAcked(txn, r, ackKey, ackRow.get(), seq, released);
+            } else {
+              deleteEntry(txn, r, seq, released);
+            }
+          }
+          if (!unopenable.isEmpty()) {
+            deleteUnopenable(txn, r, unopenable, released);
+          }
+          release(txn, r, released[0], released[1]);
+          return n;
+        });
+  }
+
+  /** The sweep of {@code mailbox.expiry}, which only data from before the current layout has. */
+  private CompletableFuture<Integer> sweepLegacyRound(long cutoff, int total) {
     return store
         .update(
             txn -> {
@@ -413,15 +524,8 @@ public final class Mailboxes {
                 byte[] r = Arrays.copyOfRange(row.key(), 8, row.key().length);
                 byte[] dedupKey = Arrays.copyOfRange(row.value(), 0, 16);
                 byte[] msgId = Arrays.copyOfRange(row.value(), 16, 32);
-                byte[] ek = Keys.concat(r, Keys.u64(seq));
-                Optional<byte[]> body = txn.get(ENTRIES, ek);
-                if (body.isPresent()) {
-                  txn.delete(ENTRIES, ek);
-                  txn.delete(HEADS, ek);
-                  long[] rel = released.computeIfAbsent(ByteBuffer.wrap(r), k -> new long[2]);
-                  rel[0]++;
-                  rel[1] += body.get().length;
-                }
+                deleteEntry(
+                    txn, r, seq, released.computeIfAbsent(ByteBuffer.wrap(r), k -> new long[2]));
                 txn.delete(ACKS, Keys.concat(r, msgId, Keys.u64(seq)));
                 txn.delete(DEDUP, dedupKey);
                 txn.delete(EXPIRY, row.key());
@@ -433,14 +537,10 @@ public final class Mailboxes {
               return n;
             })
         .thenCompose(
-            n -> {
-              if (n > 0) {
-                logger.info("Expired {} mailbox records", n);
-              }
-              return n == limits.sweepBatch()
-                  ? sweepRound(cutoff, total + n)
-                  : CompletableFuture.completedFuture(total + n);
-            });
+            n ->
+                n == limits.sweepBatch()
+                    ? sweepLegacyRound(cutoff, total + n)
+                    : CompletableFuture.completedFuture(total + n));
   }
 
   private static Usage usage(Store.Txn txn, byte[] r) {

@@ -90,6 +90,33 @@ class MailboxSealerTest {
   }
 
   @Test
+  void keyFor_cachedPerUser_andStillRightAfterTheCacheOverflows() throws Exception {
+    MailboxSealer sealer = new MailboxSealer(MASTER);
+    MailboxSealer fresh = new MailboxSealer(MASTER);
+    assertThat(sealer.keyFor("bob")).isSameAs(sealer.keyFor("bob"));
+    byte[] sealed = sealer.keyFor("bob").seal(ENTRY, new byte[] {7});
+    for (int i = 0; i <= MailboxSealer.MAX_CACHED_KEYS; i++) {
+      sealer.keyFor("user" + i);
+    }
+    assertThat(sealer.keyFor("bob").open(ENTRY, sealed)).containsExactly(7);
+    assertThat(fresh.open("bob", ENTRY, sealed)).containsExactly(7);
+    assertThatThrownBy(() -> sealer.keyFor("carol").open(ENTRY, sealed))
+        .isInstanceOf(CorruptEntryException.class);
+    // the index key does not depend on which thread (and so which Mac instance) computes it
+    MessageId id = MessageId.of(new byte[16]);
+    byte[] here = sealer.indexKey("alice", id);
+    byte[][] there = new byte[1][];
+    Thread t = new Thread(() -> there[0] = sealer.indexKey("alice", id));
+    t.start();
+    t.join();
+    assertThat(there[0]).isEqualTo(here).isEqualTo(fresh.indexKey("alice", id));
+    assertThat(
+            sealer.indexKey(
+                "alice", MessageId.of(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})))
+        .isNotEqualTo(here);
+  }
+
+  @Test
   void constructor_shortMasterKey_rejected() {
     assertThatThrownBy(() -> new MailboxSealer(new byte[16]))
         .isInstanceOf(IllegalArgumentException.class)

@@ -39,6 +39,22 @@ abstract class MailboxesContract {
 
   abstract Store newStore(Path dir) throws Exception;
 
+  /** Every map the mailboxes write (the expiry index only in data of the earlier layout). */
+  static final List<String> MAILBOX_MAPS =
+      List.of(
+          Mailboxes.ENTRIES,
+          Mailboxes.HEADS,
+          Mailboxes.ACKS,
+          Mailboxes.DEDUP,
+          Mailboxes.EXPIRY,
+          Mailboxes.USAGE);
+
+  void assertNoMailboxRecords() {
+    for (String map : MAILBOX_MAPS) {
+      assertThat(store.scan(map, new byte[0], 100)).as(map).isEmpty();
+    }
+  }
+
   @BeforeEach
   void setUp() throws Exception {
     store = newStore(dir);
@@ -199,10 +215,41 @@ abstract class MailboxesContract {
     assertThat(get(mailboxes.usage("bob"))).isEqualTo(new Mailboxes.Usage(0, 0));
     assertThat(get(mailboxes.ack("bob", List.of(toBob.messageId())))).isZero();
 
-    // A resend after the ack is still recognised: it is not delivered twice.
-    assertThat(get(mailboxes.store(toBob)).disposition())
-        .isEqualTo(Mailboxes.Disposition.DUPLICATE);
-    assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+    // Idempotency lasts while the entry is held: a resend after the ack is stored again (the
+    // recipient's client drops it by its message id).
+    assertThat(get(mailboxes.store(toBob)).disposition()).isEqualTo(Mailboxes.Disposition.STORED);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).hasSize(1);
+  }
+
+  @Test
+  void ack_leavesNoRecordOfTheMessageBehind() throws Exception {
+    List<MessageId> ids = new ArrayList<>();
+    Map<MessageId, Long> pushed = new java.util.HashMap<>();
+    for (int i = 0; i < 6; i++) {
+      Envelope e = envelope(i % 2 == 0 ? "alice" : "carol", "bob", "m" + i);
+      ids.add(e.messageId());
+      long entryId = get(mailboxes.store(e)).entry().entryId();
+      if (i < 3) {
+        pushed.put(e.messageId(), entryId); // half acked by pushed entry id, half found by scan
+      }
+    }
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 100)).hasSize(6);
+
+    assertThat(get(mailboxes.ack("bob", ids, pushed))).isEqualTo(6);
+    assertNoMailboxRecords();
+  }
+
+  @Test
+  void store_resendWhileHeld_duplicateEvenAfterAnotherEntryWasAcked() throws Exception {
+    Envelope held = envelope("alice", "bob", "held");
+    Envelope other = envelope("alice", "bob", "other");
+    get(mailboxes.store(held));
+    get(mailboxes.store(other));
+    assertThat(get(mailboxes.ack("bob", List.of(other.messageId())))).isEqualTo(1);
+    assertThat(get(mailboxes.store(held)).disposition()).isEqualTo(Mailboxes.Disposition.DUPLICATE);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("held");
   }
 
   @Test
@@ -240,8 +287,9 @@ abstract class MailboxesContract {
     blocked.add("bob<mallory");
     Envelope e = envelope("mallory", "bob", "spam");
     assertThat(get(mailboxes.store(e)).disposition()).isEqualTo(Mailboxes.Disposition.DROPPED);
-    assertThat(get(mailboxes.store(e)).disposition()).isEqualTo(Mailboxes.Disposition.DUPLICATE);
+    assertThat(get(mailboxes.store(e)).disposition()).isEqualTo(Mailboxes.Disposition.DROPPED);
     assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 10)).isEmpty();
     assertThat(get(mailboxes.countsBySender("bob"))).isEmpty();
     assertThat(get(mailboxes.store(envelope("alice", "bob", "fine"))).disposition())
         .isEqualTo(Mailboxes.Disposition.STORED);
@@ -261,15 +309,86 @@ abstract class MailboxesContract {
     assertThat(get(mailboxes.sweepExpired())).isZero();
 
     clock.advance(Duration.ofDays(11));
-    // 10 records (9 entries + 1 acked idempotency record) in batches of 3.
-    assertThat(get(mailboxes.sweepExpired())).isEqualTo(10);
+    // the 9 unacked old entries, in batches of 3
+    assertThat(get(mailboxes.sweepExpired())).isEqualTo(9);
     assertThat(get(mailboxes.backlog("bob", 50)).entries())
         .extracting(MailboxesContract::body)
         .containsExactly("new");
     assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+    assertThat(store.scan(Mailboxes.ACKS, new byte[0], 100)).hasSize(1);
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 100)).hasSize(1);
     // The idempotency record expired with the mail: the same id is taken as new.
     assertThat(get(mailboxes.store(old.get(3))).disposition())
         .isEqualTo(Mailboxes.Disposition.STORED);
+  }
+
+  @Test
+  void sweepExpired_severalMailboxes_eachSweptToItsFirstFreshEntry() throws Exception {
+    for (String to : List.of("bob", "carol", "dave")) {
+      for (int i = 0; i < 4; i++) {
+        get(mailboxes.store(envelope("alice", to, to + "-old" + i)));
+      }
+    }
+    clock.advance(Duration.ofDays(31));
+    get(mailboxes.store(envelope("alice", "carol", "carol-new")));
+    assertThat(get(mailboxes.sweepExpired())).isEqualTo(12);
+    assertThat(get(mailboxes.backlog("bob", 10)).entries()).isEmpty();
+    assertThat(get(mailboxes.backlog("carol", 10)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("carol-new");
+    assertThat(get(mailboxes.usage("dave"))).isEqualTo(new Mailboxes.Usage(0, 0));
+    assertThat(store.scan(Mailboxes.ACKS, new byte[0], 100)).hasSize(1);
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 100)).hasSize(1);
+    assertThat(store.scan(Mailboxes.HEADS, new byte[0], 100)).hasSize(1);
+  }
+
+  @Test
+  void sweepExpired_rowsOfTheEarlierLayout_expiredToo() throws Exception {
+    // the earlier layout: an expiry row per message, a marker as ack row value, and the
+    // idempotency record kept after the ack
+    Envelope held = envelope("alice", "bob", "held, old layout");
+    long heldSeq = get(mailboxes.store(held)).entry().entryId();
+    byte[] r = Keys.user("bob");
+    byte[] heldDedup = sealer.indexKey("alice", held.messageId());
+    MessageId ackedId = newId();
+    byte[] ackedDedup = sealer.indexKey("alice", ackedId);
+    long ackedSeq = heldSeq - 1;
+    byte[] dedupValue = java.nio.ByteBuffer.allocate(17).put((byte) 0).putLong(ackedSeq).array();
+    get(
+        store.write(
+            new Batch()
+                .put(
+                    Mailboxes.ACKS,
+                    Keys.concat(r, held.messageId().rawBytes(), Keys.u64(heldSeq)),
+                    new byte[] {1})
+                .put(
+                    Mailboxes.EXPIRY,
+                    Keys.concat(Keys.u64(heldSeq), r),
+                    Keys.concat(heldDedup, held.messageId().rawBytes()))
+                .put(Mailboxes.DEDUP, ackedDedup, dedupValue)
+                .put(
+                    Mailboxes.EXPIRY,
+                    Keys.concat(Keys.u64(ackedSeq), r),
+                    Keys.concat(ackedDedup, ackedId.rawBytes()))));
+    // an old-layout idempotency record still answers a resend
+    assertThat(get(mailboxes.store(envelope(ackedId, "alice", "bob", "x"))).disposition())
+        .isEqualTo(Mailboxes.Disposition.DUPLICATE);
+
+    clock.advance(Duration.ofDays(31));
+    assertThat(get(mailboxes.sweepExpired())).isEqualTo(2);
+    assertNoMailboxRecords();
+  }
+
+  @Test
+  void sweepExpired_entryThatDoesNotOpen_deletedWithItsIndexRows() throws Exception {
+    get(mailboxes.store(envelope("alice", "bob", "broken")));
+    Store.Entry row = store.scan(Mailboxes.ENTRIES, Keys.user("bob"), 1).get(0);
+    byte[] bad = row.value();
+    bad[bad.length - 1] ^= 1;
+    get(store.write(new Batch().put(Mailboxes.ENTRIES, row.key(), bad)));
+    clock.advance(Duration.ofDays(31));
+    assertThat(get(mailboxes.sweepExpired())).isEqualTo(1);
+    assertNoMailboxRecords();
   }
 
   @Test
@@ -289,6 +408,8 @@ abstract class MailboxesContract {
       Thread.sleep(20);
     }
     assertThat(get(mailboxes.usage("bob")).messages()).isEqualTo(1);
+    assertThat(store.scan(Mailboxes.ACKS, new byte[0], 100)).hasSize(1);
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 100)).hasSize(1);
   }
 
   @Test
@@ -309,14 +430,7 @@ abstract class MailboxesContract {
     get(mailboxes.store(envelope("zed-sender", "bob", marker)));
     byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
     byte[] sender = "zed-sender".getBytes(StandardCharsets.UTF_8);
-    for (String map :
-        List.of(
-            Mailboxes.ENTRIES,
-            Mailboxes.HEADS,
-            Mailboxes.ACKS,
-            Mailboxes.DEDUP,
-            Mailboxes.EXPIRY,
-            Mailboxes.USAGE)) {
+    for (String map : MAILBOX_MAPS) {
       for (Store.Entry e : store.scan(map, new byte[0], 1000)) {
         assertThat(MailboxSealerTest.indexOf(e.value(), needle)).isEqualTo(-1);
         assertThat(MailboxSealerTest.indexOf(e.value(), sender)).isEqualTo(-1);

@@ -127,6 +127,14 @@ public final class JournaledStore implements Store {
   static final String JOURNAL_NEW = "journal.log.new";
   static final String STATE = "state.db";
   static final String CLEAN = "CLEAN";
+
+  /**
+   * Left by a checkpointer that failed inside MapDB (damage the open's walk did not see, such as a
+   * broken free-space record): the next open rebuilds MapDB from the journal instead of trusting it
+   * again.
+   */
+  static final String SUSPECT = "STATE_SUSPECT";
+
   static final int QUEUE_CAPACITY = 65_536;
   private static final String MAP_PREFIX = "m.";
   private static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
@@ -428,6 +436,8 @@ public final class JournaledStore implements Store {
       tOpened = System.nanoTime();
       if (metaRebuilding.get() != 0) {
         broken = "a rebuild did not finish";
+      } else if (Files.exists(dir.resolve(SUSPECT))) {
+        broken = "a checkpoint failed inside it";
       } else if (!clean) {
         broken = verifyDb();
       } else {
@@ -442,6 +452,7 @@ public final class JournaledStore implements Store {
     if (broken != null) {
       movedAside = startRebuild(broken);
       fold = new Fold(true, -1);
+      clearSuspect(); // from here the rebuild mark in MapDB makes an interrupted rebuild go again
     } else {
       fold = new Fold(false, metaSeq.get());
     }
@@ -514,6 +525,29 @@ public final class JournaledStore implements Store {
         scan.tornBytes(),
         recovery.openTime().toMillis());
     logger.debug("opening store {}: {}", dir, phases);
+  }
+
+  /** Leaves {@link #SUSPECT} so that the next open rebuilds MapDB (best effort: logged). */
+  private void markSuspect() {
+    try {
+      Path marker = dir.resolve(SUSPECT);
+      if (!Files.exists(marker)) {
+        Files.createFile(marker);
+        JournalFile.fsyncDirectory(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.error("cannot mark MapDB of {} for a rebuild: {}", dir, e.toString());
+    }
+  }
+
+  private void clearSuspect() {
+    try {
+      if (Files.deleteIfExists(dir.resolve(SUSPECT))) {
+        JournalFile.fsyncDirectory(dir);
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot remove " + dir.resolve(SUSPECT) + ": " + e.getMessage(), e);
+    }
   }
 
   /** Moves the broken MapDB files aside and starts an empty one marked as being rebuilt. */
@@ -1250,6 +1284,7 @@ public final class JournaledStore implements Store {
     } catch (RuntimeException | Error e) {
       logger.error("store checkpointer for {} failed; the store must be reopened", dir, e);
       checkpointerFailure = e;
+      markSuspect();
     } catch (Exception e) {
       // from a test hook
       checkpointerFailure = e;

@@ -177,6 +177,38 @@ class CheckpointTest {
   }
 
   @Test
+  void checkpointFailsInsideMapDb_nextOpenRebuildsFromTheJournal() throws Exception {
+    Path live = dir.resolve("live");
+    JournaledStore store = openStore(live, FAST);
+    store.write(new Batch().put("m", b("before"), b("1"))).join();
+    store.compact().join();
+    store.checkpointHook =
+        seq -> {
+          throw new IllegalStateException("simulated damage found by MapDB during a checkpoint");
+        };
+    store.write(new Batch().put("m", b("after"), b("2")).delete("m", b("before"))).join();
+    for (int i = 0; i < 500 && !Files.exists(live.resolve(JournaledStore.SUSPECT)); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(live.resolve(JournaledStore.SUSPECT)).exists();
+    // the store still answers from its journal and memtables until it is reopened
+    assertThat(store.get("m", b("after"))).map(JournaledStoreTest::s).contains("2");
+    store.close(); // a clean close does not make MapDB trusted again
+    open.remove(store);
+
+    JournaledStore reopened = openStore(live, FAST);
+    assertThat(reopened.recovery().rebuilt()).isTrue();
+    assertThat(live.resolve(JournaledStore.SUSPECT)).doesNotExist();
+    assertThat(reopened.get("m", b("after"))).map(JournaledStoreTest::s).contains("2");
+    assertThat(reopened.get("m", b("before"))).isEmpty();
+    reopened.close();
+    open.remove(reopened);
+    JournaledStore third = openStore(live, FAST);
+    assertThat(third.recovery().rebuilt()).isFalse();
+    assertThat(third.get("m", b("after"))).map(JournaledStoreTest::s).contains("2");
+  }
+
+  @Test
   void crashBetweenApplyAndCommit_reopensFromPreviousCheckpointAndReplays() throws Exception {
     Path image = dir.resolve("image");
     Path live = dir.resolve("live");

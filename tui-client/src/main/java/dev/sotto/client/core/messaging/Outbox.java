@@ -71,6 +71,16 @@ final class Outbox {
 
   private boolean paused;
 
+  /**
+   * Set by a {@code RATE_LIMITED} or {@code SERVER_BUSY} answer: from then on one message is in
+   * flight at a time, always the oldest in the outbox, so that a long outbox is not refused whole
+   * again after every pause. Cleared once the outbox has nothing more to send. Worker thread only.
+   */
+  private boolean throttled;
+
+  /** Entries refused for now on their own ({@code MAILBOX_FULL}...) that wait for their timer. */
+  private final java.util.Set<MessageId> retryLater = new java.util.HashSet<>();
+
   /** When the user was last told of a pause ({@link System#nanoTime}), 0 if never. */
   private long noticedAt;
 
@@ -337,9 +347,47 @@ final class Outbox {
   /** Sends one outbox entry on the current link; its result is handled on the worker. */
   void transmit(OutboxEntry e) {
     ConnectionSupervisor.Link l = ctx.connection.link;
-    if (l == null || !l.usable() || paused) {
-      return; // stays in the outbox: the reconnect or the end of the pause sends it
+    if (l == null || !l.usable() || paused || retryLater.contains(MessageId.of(e.messageId()))) {
+      return; // stays in the outbox: the reconnect, the end of the pause or its timer sends it
     }
+    if (throttled) {
+      sendNextWhileThrottled(l);
+      return;
+    }
+    send(l, e);
+  }
+
+  /** While throttled: sends the oldest entry that can go, if nothing is in flight. */
+  private void sendNextWhileThrottled(ConnectionSupervisor.Link l) {
+    if (paused || !l.usable() || !l.inFlight.isEmpty()) {
+      return; // the answer in flight, or the end of the pause, comes back here
+    }
+    List<OutboxEntry> all;
+    try {
+      all = ctx.store.outbox(Integer.MAX_VALUE);
+    } catch (LocalStoreException ex) {
+      ctx.problem("The outbox could not be read: " + ex.getMessage());
+      return;
+    }
+    for (OutboxEntry e : all) {
+      if (!retryLater.contains(MessageId.of(e.messageId()))) {
+        send(l, e);
+        return;
+      }
+    }
+    throttled = false;
+    logger.info("outbox empty; sending at full pace again");
+  }
+
+  /** After an answer while throttled: the next message goes. */
+  private void continueIfThrottled() {
+    ConnectionSupervisor.Link l = ctx.connection.link;
+    if (throttled && l != null) {
+      sendNextWhileThrottled(l);
+    }
+  }
+
+  private void send(ConnectionSupervisor.Link l, OutboxEntry e) {
     if (!l.inFlight.add(MessageId.of(e.messageId()))) {
       return;
     }
@@ -407,6 +455,7 @@ final class Outbox {
               e.recipient(),
               se.code(),
               delay);
+          throttled = true;
           pause(delay, se.code());
         }
         case MAILBOX_FULL, INTERNAL -> {
@@ -414,10 +463,22 @@ final class Outbox {
           long delay = retryDelay(se);
           logger.info(
               "message {} to {} refused for now ({}); retrying", id, e.recipient(), se.code());
+          retryLater.add(id);
           ctx.timer.schedule(
-              () -> ctx.runOnWorker(() -> transmit(e)), delay, TimeUnit.MILLISECONDS);
+              () ->
+                  ctx.runOnWorker(
+                      () -> {
+                        retryLater.remove(id);
+                        transmit(e);
+                      }),
+              delay,
+              TimeUnit.MILLISECONDS);
+          continueIfThrottled();
         }
-        default -> failOutbox(e, se);
+        default -> {
+          failOutbox(e, se);
+          continueIfThrottled();
+        }
       }
       return;
     }
@@ -513,6 +574,7 @@ final class Outbox {
       return;
     }
     events.forEach(ctx::emit);
+    continueIfThrottled();
     for (OutboxEntry e : batch) {
       CompletableFuture<Message> w = storedWaiters.remove(MessageId.of(e.messageId()));
       if (w != null) {

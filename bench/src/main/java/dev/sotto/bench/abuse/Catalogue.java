@@ -1018,7 +1018,7 @@ final class Catalogue {
             + counts
             + String.format(
                 java.util.Locale.ROOT,
-                " in %.1f s (%.1f MiB/s, at most 32 unanswered)",
+                " in %.1f s (%.1f MiB/s, at most 32 unanswered, one after a RATE_LIMITED)",
                 storeSeconds,
                 n / 16.0 / storeSeconds)
             + "; B: "

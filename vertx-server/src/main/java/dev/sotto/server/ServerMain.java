@@ -94,7 +94,8 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--send-burst-messages",
       paramLabel = "N",
-      description = "Per account: SendMessage requests allowed at once (default: ${DEFAULT-VALUE}).")
+      description =
+          "Per account: SendMessage requests allowed at once (default: ${DEFAULT-VALUE}).")
   int sendBurstMessages = Throttles.Config.DEFAULT_SEND_BURST_MESSAGES;
 
   @Option(

@@ -656,8 +656,7 @@ class MessagingIT {
         base.withThrottles(
             base.throttles()
                 .withSend(
-                    new dev.sotto.server.throttle.RateLimiter.Config(
-                        5, Duration.ofHours(1), 1000),
+                    new dev.sotto.server.throttle.RateLimiter.Config(5, Duration.ofHours(1), 1000),
                     dev.sotto.server.throttle.Throttles.Config.sendBytesLimit(1 << 20, 1)));
     try (SottoServer limited = SottoServer.start(config)) {
       int p = limited.port();
@@ -680,7 +679,9 @@ class MessagingIT {
         byte[] refusedId = Msg.newId();
         Frame tooMuch = Msg.send(c, "bob", refusedId, Msg.randomBytes(250_000));
         assertThat(TestClient.code(tooMuch)).isEqualTo(ErrorCode.RATE_LIMITED);
-        assertThat(tooMuch.getError().getRetryAfterMs()).as("~200,000 bytes at 1 B/s").isGreaterThan(100_000_000L);
+        assertThat(tooMuch.getError().getRetryAfterMs())
+            .as("~200,000 bytes at 1 B/s")
+            .isGreaterThan(100_000_000L);
         assertThat(c.ping()).isTrue();
         // Count: alice's sixth message is refused, however small.
         for (int i = 0; i < 5; i++) {

@@ -1073,8 +1073,7 @@ final class Catalogue {
       if (isError(r, ErrorCode.RATE_LIMITED) && g.frame().getError().getRetryAfterMs() > 0) {
         resent++;
         queue.put(sent.getKey(), sent.getValue());
-        long until =
-            System.nanoTime() + g.frame().getError().getRetryAfterMs() * 1_000_000L;
+        long until = System.nanoTime() + g.frame().getError().getRetryAfterMs() * 1_000_000L;
         pausedUntil = Math.max(pausedUntil, until);
         continue;
       }

@@ -217,7 +217,8 @@ public final class Throttles {
 
   /** Sweeps every limiter; call about once a second. */
   public void sweep() {
-    for (RateLimiter<String> l : List.of(preAuth, authByAddress, authByAccount, presence, sendMessages, sendBytes)) {
+    for (RateLimiter<String> l :
+        List.of(preAuth, authByAddress, authByAccount, presence, sendMessages, sendBytes)) {
       l.sweep();
     }
   }

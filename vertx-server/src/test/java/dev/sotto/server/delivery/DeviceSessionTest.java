@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sotto.server.mailbox.Address;
 import dev.sotto.server.mailbox.Envelope;
 import dev.sotto.server.mailbox.EnvelopeType;
-import dev.sotto.server.mailbox.MailboxSealer;
 import dev.sotto.server.mailbox.Mailboxes;
 import dev.sotto.server.mailbox.MessageId;
 import dev.sotto.server.presence.PresenceRegistry;
@@ -13,8 +12,6 @@ import dev.sotto.server.testing.InMemoryStore;
 import dev.sotto.store.Batch;
 import dev.sotto.store.Store;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -121,14 +118,7 @@ class DeviceSessionTest {
   @Test
   void pageReadBeforeAnAck_answeredAfterIt_doesNotPushTheAckedEntryAgain() throws Exception {
     PresenceRegistry presence = get(PresenceRegistry.open(store));
-    Mailboxes mailboxes =
-        get(
-            Mailboxes.open(
-                store,
-                new MailboxSealer(new byte[32]),
-                presence::isBlocked,
-                Clock.systemUTC(),
-                new Mailboxes.Limits(1000, 10 << 20, Duration.ofDays(30), 100)));
+    Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
     DeliveryService service =
         new DeliveryService(
             mailboxes,

@@ -168,7 +168,8 @@ class CoreChatModelTest {
   void sendingPaused_noticeSaysWhyAndWhenInWholeSeconds() {
     assertThat(
             CoreChatModel.sendingPaused(
-                new MessengerEvent.SendingPaused(java.time.Duration.ofMillis(1200), "RATE_LIMITED")))
+                new MessengerEvent.SendingPaused(
+                    java.time.Duration.ofMillis(1200), "RATE_LIMITED")))
         .isEqualTo(
             "The server asks you to send more slowly: your messages wait and go out by themselves"
                 + " in 2 s.");

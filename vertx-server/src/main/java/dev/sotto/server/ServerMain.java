@@ -4,6 +4,7 @@ import dev.sotto.server.account.RegistrationPolicy;
 import dev.sotto.server.admin.InviteCommand;
 import dev.sotto.server.admin.UserCommand;
 import dev.sotto.server.data.DataDirectoryLockedException;
+import dev.sotto.server.throttle.Throttles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,6 +75,37 @@ public final class ServerMain implements Callable<Integer> {
               + " first start).")
   Path masterKey;
 
+  @Option(
+      names = "--send-burst-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Per account: SendMessage envelope bytes allowed at once, at least 1048576 (default:"
+              + " ${DEFAULT-VALUE}).")
+  long sendBurstBytes = Throttles.Config.DEFAULT_SEND_BURST_BYTES;
+
+  @Option(
+      names = "--send-bytes-per-second",
+      paramLabel = "BYTES",
+      description =
+          "Per account: SendMessage envelope bytes per second after the burst (default:"
+              + " ${DEFAULT-VALUE}); beyond it the answer is RATE_LIMITED.")
+  long sendBytesPerSecond = Throttles.Config.DEFAULT_SEND_BYTES_PER_SECOND;
+
+  @Option(
+      names = "--send-burst-messages",
+      paramLabel = "N",
+      description =
+          "Per account: SendMessage requests allowed at once (default: ${DEFAULT-VALUE}).")
+  int sendBurstMessages = Throttles.Config.DEFAULT_SEND_BURST_MESSAGES;
+
+  @Option(
+      names = "--send-messages-per-second",
+      paramLabel = "N",
+      description =
+          "Per account: SendMessage requests per second after the burst (default:"
+              + " ${DEFAULT-VALUE}).")
+  int sendMessagesPerSecond = Throttles.Config.DEFAULT_SEND_MESSAGES_PER_SECOND;
+
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -117,11 +149,24 @@ public final class ServerMain implements Callable<Integer> {
       err.println("sotto-server: " + e.getMessage());
       return 2;
     }
-    ServerConfig config =
-        ServerConfig.defaults(dataDirectory(data))
-            .withListen(hp.host(), hp.port())
-            .withRegistration(registration)
-            .withMasterKeyFile(masterKey);
+    ServerConfig config = ServerConfig.defaults(dataDirectory(data));
+    try {
+      config =
+          config
+              .withListen(hp.host(), hp.port())
+              .withRegistration(registration)
+              .withMasterKeyFile(masterKey)
+              .withThrottles(
+                  config
+                      .throttles()
+                      .withSend(
+                          Throttles.Config.sendMessagesLimit(
+                              sendBurstMessages, sendMessagesPerSecond),
+                          Throttles.Config.sendBytesLimit(sendBurstBytes, sendBytesPerSecond)));
+    } catch (IllegalArgumentException e) {
+      err.println("sotto-server: send limits: " + e.getMessage());
+      return 2;
+    }
     SottoServer server;
     try {
       server = SottoServer.start(config);

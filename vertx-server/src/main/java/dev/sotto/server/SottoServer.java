@@ -162,7 +162,7 @@ public final class SottoServer implements AutoCloseable {
               mc.delivery(),
               registry,
               mc.maxListedUsers(),
-              throttles.presence(),
+              throttles,
               mc.presencePushInterval(),
               (delayMs, task) -> timer(vertx, delayMs, task));
       Dispatcher dispatcher = new Dispatcher();

@@ -649,4 +649,70 @@ class MessagingIT {
       }
     }
   }
+
+  @Test
+  void sendLimits_refusedWithRetryTime_nothingStored_otherSendersUnaffected(@TempDir Path dir)
+      throws Exception {
+    // Per account: 5 messages at once, then one per hour; 1 MiB at once, then one byte per second.
+    ServerConfig base = ServerIT.testConfig(dir.resolve("data"));
+    ServerConfig config =
+        base.withThrottles(
+            base.throttles()
+                .withSend(
+                    new dev.sotto.server.throttle.RateLimiter.Config(5, Duration.ofHours(1), 1000),
+                    dev.sotto.server.throttle.Throttles.Config.sendBytesLimit(1 << 20, 1)));
+    try (SottoServer limited = SottoServer.start(config)) {
+      int p = limited.port();
+      byte[] bobKey = TestClient.randomKey();
+      List<byte[]> storedIds = new ArrayList<>();
+      try (TestClient a = Msg.registered(p, "alice", TestClient.randomKey());
+          TestClient c = Msg.registered(p, "carol", TestClient.randomKey());
+          TestClient d = Msg.registered(p, "dave", TestClient.randomKey())) {
+        try (TestClient b = Msg.registered(p, "bob", bobKey)) {
+          assertThat(Msg.logout(b).hasOk()).isTrue();
+        }
+        // Bytes: four envelopes of 250,000 bytes fit in 1 MiB, a fifth does not (a message is
+        // left).
+        for (int i = 0; i < 4; i++) {
+          byte[] id = Msg.newId();
+          Frame stored = Msg.send(c, "bob", id, Msg.randomBytes(250_000));
+          assertThat(stored.hasStored()).as("%d: %s", i, stored.getError()).isTrue();
+          storedIds.add(id);
+        }
+        byte[] refusedId = Msg.newId();
+        Frame tooMuch = Msg.send(c, "bob", refusedId, Msg.randomBytes(250_000));
+        assertThat(TestClient.code(tooMuch)).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(tooMuch.getError().getRetryAfterMs())
+            .as("~200,000 bytes at 1 B/s")
+            .isGreaterThan(100_000_000L);
+        assertThat(c.ping()).isTrue();
+        // Count: alice's sixth message is refused, however small.
+        for (int i = 0; i < 5; i++) {
+          byte[] id = Msg.newId();
+          assertThat(Msg.send(a, "bob", id, Msg.randomBytes(10)).hasStored()).isTrue();
+          storedIds.add(id);
+        }
+        byte[] countRefusedId = Msg.newId();
+        Frame tooMany = Msg.send(a, "bob", countRefusedId, Msg.randomBytes(10));
+        assertThat(TestClient.code(tooMany)).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(tooMany.getError().getRetryAfterMs()).isBetween(1L, 3_600_000L);
+        // dave has his own budget.
+        byte[] daveId = Msg.newId();
+        assertThat(Msg.send(d, "bob", daveId, Msg.randomBytes(10)).hasStored()).isTrue();
+        storedIds.add(daveId);
+      }
+      try (TestClient b = Msg.session(p, "bob", bobKey, false)) {
+        Msg.Backlog backlog = Msg.backlog(b);
+        List<byte[]> pushed =
+            backlog.pushes().stream().map(e -> e.getMessageId().toByteArray()).toList();
+        assertThat(pushed).as("the refused messages were not stored").hasSize(10);
+        for (int i = 0; i < storedIds.size(); i++) {
+          assertThat(pushed.get(i)).isEqualTo(storedIds.get(i));
+        }
+        assertThat(backlog.summary().getCountsList())
+            .extracting(x -> x.getSender() + "=" + x.getCount())
+            .containsExactly("alice=5", "carol=4", "dave=1");
+      }
+    }
+  }
 }

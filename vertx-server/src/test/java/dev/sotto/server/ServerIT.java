@@ -68,7 +68,9 @@ class ServerIT {
         .withListen("127.0.0.1", 0)
         .withEventLoops(2)
         .withNet(NetConfig.defaults().withTimeouts(LOGIN_TIMEOUT, Duration.ofSeconds(90)))
-        .withThrottles(new Throttles.Config(wide, wide, wide));
+        .withThrottles(
+            new Throttles.Config(wide, wide, wide)
+                .withSend(wide, Throttles.Config.sendBytesLimit(1 << 30, 1L << 40)));
   }
 
   @BeforeAll

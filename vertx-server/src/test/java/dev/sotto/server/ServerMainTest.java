@@ -3,6 +3,9 @@ package dev.sotto.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sotto.server.account.RegistrationPolicy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -35,5 +38,26 @@ class ServerMainTest {
   void subcommands_stillParsed(String name) {
     ParseResult parsed = ServerMain.commandLine().parseArgs(name, "--help");
     assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(name);
+  }
+
+  @Test
+  void sendLimits_defaultsFromThrottles_andParsed() {
+    CommandLine cl = ServerMain.commandLine();
+    cl.parseArgs("--send-bytes-per-second", "3145728", "--send-burst-messages", "50");
+    ServerMain m = cl.getCommand();
+    assertThat(m.sendBytesPerSecond).isEqualTo(3_145_728);
+    assertThat(m.sendBurstMessages).isEqualTo(50);
+    assertThat(m.sendBurstBytes).isEqualTo(4L << 20);
+    assertThat(m.sendMessagesPerSecond).isEqualTo(200);
+  }
+
+  @Test
+  void sendBurstBelowTheLargestFrame_usageErrorBeforeAnythingStarts() {
+    CommandLine cl = ServerMain.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute("--listen", "127.0.0.1:0", "--send-burst-bytes", "65536");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("send limits").contains("at least 1048576 bytes");
   }
 }

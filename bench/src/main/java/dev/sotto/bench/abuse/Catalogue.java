@@ -946,8 +946,10 @@ final class Catalogue {
     c.add(
         alone(
             "large messages to an offline user",
-            "user A sends an offline user 600 messages of 64 KiB (37.5 MiB), at most 32 unanswered",
-            "600 Stored (within the 100 MiB mailbox quota)",
+            "user A sends an offline user 600 messages of 64 KiB (37.5 MiB), at most 32 unanswered,"
+                + " waiting out RATE_LIMITED and resending as a client does",
+            "600 Stored (within the 100 MiB mailbox quota), after RATE_LIMITED answers with"
+                + " retry_after_ms (the per-account send limit: 4 MiB at once, then 1 MiB/s)",
             () -> {
               String to = name("away");
               p.account(to);
@@ -956,7 +958,8 @@ final class Catalogue {
                 Map<String, Integer> counts = sendLarge(loud, to, 600);
                 double s = (System.nanoTime() - s0) / 1e9;
                 return Outcome.of(
-                    counts.getOrDefault("STORED", 0) == 600,
+                    counts.getOrDefault("STORED", 0) == 600
+                        && counts.getOrDefault("RATE_LIMITED+retry, resent", 0) > 0,
                     counts
                         + String.format(
                             java.util.Locale.ROOT, " in %.1f s (%.1f MiB/s)", s, 600 / 16.0 / s));
@@ -965,7 +968,8 @@ final class Catalogue {
     c.add(
         alone(
             "client that never reads while large messages are pushed",
-            "user B logged in and never reading; user A sends B 600 messages of 64 KiB (37.5 MiB)",
+            "user B logged in and never reading; user A sends B 600 messages of 64 KiB (37.5 MiB),"
+                + " waiting out RATE_LIMITED",
             "A gets 600 Stored; B is closed by the server (slow reader, 30 s); B's next login gets all 600 back",
             this::neverReader));
   }
@@ -1014,7 +1018,7 @@ final class Catalogue {
             + counts
             + String.format(
                 java.util.Locale.ROOT,
-                " in %.1f s (%.1f MiB/s, at most 32 unanswered)",
+                " in %.1f s (%.1f MiB/s, at most 32 unanswered, one after a RATE_LIMITED)",
                 storeSeconds,
                 n / 16.0 / storeSeconds)
             + "; B: "
@@ -1027,17 +1031,57 @@ final class Catalogue {
   }
 
   /**
-   * Sends {@code n} messages of 64 KiB to {@code to}, at most 32 unanswered; counts the answers.
+   * Sends {@code n} messages of 64 KiB to {@code to}, at most 32 unanswered, as the client does: a
+   * {@code RATE_LIMITED} answer stops all sending for its {@code retry_after_ms}; from then on one
+   * message is unanswered at a time, the oldest first, each under its own id. Counts the final
+   * answers; the refusals that were waited out are counted as {@code RATE_LIMITED+retry, resent}.
    */
-  private Map<String, Integer> sendLarge(RawClient from, String to, int n) throws IOException {
+  private Map<String, Integer> sendLarge(RawClient from, String to, int n)
+      throws IOException, InterruptedException {
     byte[] payload = p.random(64 * 1024);
-    Map<String, Integer> counts = new java.util.TreeMap<>();
+    java.util.TreeMap<Integer, byte[]> queue = new java.util.TreeMap<>();
     for (int i = 0; i < n; i++) {
-      from.write(frameBytes(message(to, p.random(16), payload).setRequestId(10 + i)));
-      if (i % 32 == 31 || i == n - 1) {
-        // At most 32 unanswered, so no write waits on our own reading.
-        counts = merge(counts, tally(from, i % 32 + 1));
+      queue.put(i, p.random(16));
+    }
+    Map<Long, Map.Entry<Integer, byte[]>> byRequest = new java.util.HashMap<>();
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    long nextRequest = 10;
+    long pausedUntil = System.nanoTime();
+    int done = 0;
+    int resent = 0;
+    while (done < n) {
+      int window = resent > 0 ? 1 : 32;
+      if (!queue.isEmpty() && byRequest.size() < window && System.nanoTime() - pausedUntil >= 0) {
+        Map.Entry<Integer, byte[]> next = queue.pollFirstEntry();
+        byRequest.put(nextRequest, next);
+        from.write(frameBytes(message(to, next.getValue(), payload).setRequestId(nextRequest++)));
+        continue;
       }
+      if (byRequest.isEmpty()) {
+        Thread.sleep(Math.max(1, (pausedUntil - System.nanoTime()) / 1_000_000));
+        continue;
+      }
+      Reply r = from.read(Duration.ofSeconds(30));
+      if (!(r instanceof Reply.Got g)) {
+        counts.merge(label(r), 1, Integer::sum);
+        break;
+      }
+      Map.Entry<Integer, byte[]> sent = byRequest.remove(g.frame().getRequestId());
+      if (sent == null) {
+        continue; // a push
+      }
+      if (isError(r, ErrorCode.RATE_LIMITED) && g.frame().getError().getRetryAfterMs() > 0) {
+        resent++;
+        queue.put(sent.getKey(), sent.getValue());
+        long until = System.nanoTime() + g.frame().getError().getRetryAfterMs() * 1_000_000L;
+        pausedUntil = Math.max(pausedUntil, until);
+        continue;
+      }
+      counts.merge(label(r), 1, Integer::sum);
+      done++;
+    }
+    if (resent > 0) {
+      counts.put("RATE_LIMITED+retry, resent", resent);
     }
     return counts;
   }

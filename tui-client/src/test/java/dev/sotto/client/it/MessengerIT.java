@@ -8,6 +8,7 @@ import dev.sotto.client.core.messaging.ConnectionStatus;
 import dev.sotto.client.core.messaging.ConversationSummary;
 import dev.sotto.client.core.messaging.IdentityChangedException;
 import dev.sotto.client.core.messaging.Message;
+import dev.sotto.client.core.messaging.MessageId;
 import dev.sotto.client.core.messaging.MessageState;
 import dev.sotto.client.core.messaging.MessengerEvent;
 import dev.sotto.client.core.messaging.Presence;
@@ -17,6 +18,7 @@ import dev.sotto.keystore.store.StoreLockedException;
 import dev.sotto.server.ServerConfig;
 import dev.sotto.server.SottoServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -250,6 +252,53 @@ class MessengerIT {
       assertThat(bob.awaitTexts(2, 20))
           .extracting(Message::text)
           .containsExactly("before", "while down");
+    }
+  }
+
+  @Test
+  void sendLimit_rateLimitedMessagesWaitAndGoOnce_inOrder_withOneNotice() throws Exception {
+    // 4 messages at once per account, then one every 1.5 s: a burst of 7 is refused in part.
+    server.close();
+    ServerConfig base = serverConfig(address.port());
+    server =
+        SottoServer.start(
+            base.withThrottles(
+                base.throttles()
+                    .withSend(
+                        new dev.sotto.server.throttle.RateLimiter.Config(
+                            4, java.time.Duration.ofMillis(1500), 1000),
+                        base.throttles().sendBytes())));
+    int n = 7;
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register()) {
+      List<java.util.concurrent.CompletableFuture<Message>> stored = new java.util.ArrayList<>();
+      List<String> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sent.add("burst " + i);
+        stored.add(alice.m().send("bob", "burst " + i).stored());
+      }
+      List<MessageId> ids = new java.util.ArrayList<>();
+      for (var f : stored) {
+        Message m = f.get(60, TimeUnit.SECONDS);
+        assertThat(m.state()).isEqualTo(MessageState.STORED);
+        ids.add(m.id());
+      }
+      assertThat(bob.awaitTexts(n, 30)).extracting(Message::text).isEqualTo(sent);
+      Thread.sleep(500); // a duplicate would arrive now
+      List<Message> atBob = bob.received();
+      assertThat(atBob).extracting(Message::text).as("once each, in order").isEqualTo(sent);
+      assertThat(atBob).extracting(Message::id).as("resent under its own id").isEqualTo(ids);
+      List<MessengerEvent.SendingPaused> notices =
+          alice.events().stream()
+              .filter(MessengerEvent.SendingPaused.class::isInstance)
+              .map(MessengerEvent.SendingPaused.class::cast)
+              .toList();
+      assertThat(notices).as("one notice, not one per refused message").hasSize(1);
+      assertThat(notices.get(0).reason()).isEqualTo("RATE_LIMITED");
+      assertThat(notices.get(0).resumeIn()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+      assertThat(alice.events())
+          .as("no problem reported")
+          .noneMatch(MessengerEvent.Problem.class::isInstance);
     }
   }
 

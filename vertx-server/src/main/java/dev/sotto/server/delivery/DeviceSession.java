@@ -54,6 +54,16 @@ final class DeviceSession implements LiveSession {
   private boolean behindSameId;
 
   private boolean pending = true;
+
+  /**
+   * Counts {@link #acked} calls. A page is read by one store update and handled when its future
+   * completes, which can be on the thread that started the scan, after later updates (an ack's
+   * delete) have completed: if an ack came in between, the page may hold entries that ack deleted
+   * and took out of {@link #inFlight}, so it is read again instead of pushed.
+   */
+  private long acks;
+
+  private long acksAtScan;
   private boolean doneSent;
   private boolean closed;
 
@@ -145,6 +155,7 @@ final class DeviceSession implements LiveSession {
   public void acked(Collection<MessageId> ids) {
     synchronized (this) {
       inFlight.keySet().removeAll(ids);
+      acks++;
       if (behindSameId) {
         behindSameId = false;
         pending = true;
@@ -172,6 +183,7 @@ final class DeviceSession implements LiveSession {
       }
       scanning = true;
       pending = false;
+      acksAtScan = acks;
       limit = inFlight.size() + pageSize;
     }
     mailboxes.backlog(user, limit).whenComplete(this::onPage);
@@ -189,40 +201,51 @@ final class DeviceSession implements LiveSession {
         pending = true;
         return;
       }
-      boolean stalled = false;
-      boolean refused = false;
-      for (MailboxEntry e : page.entries()) {
-        MessageId id = e.envelope().messageId();
-        Long inFlightSeq = inFlight.get(id);
-        if (inFlightSeq != null) {
-          behindSameId |= inFlightSeq != e.entryId();
-          continue;
-        }
-        if (held() || inFlight.size() >= maxInFlight) {
-          stalled = true;
-          break;
-        }
-        if (!connection.push(e.envelope())) {
-          stalled = true;
-          refused = true;
-          break;
-        }
-        inFlight.put(id, e.entryId());
-      }
-      if (stalled || page.more()) {
+      if (acks != acksAtScan) {
+        // Read before an ack that has been handled since: it may hold entries deleted by it.
         pending = true;
+        again = true;
+      } else {
+        again = pushPage(page);
       }
-      // A connection that refused a push (write queue full) is resumed once it drains; the
-      // backlog is not done until then. Held (DND) or at the unacked window, it is done: the
-      // client must see BacklogDone to start acking.
-      if ((!pending || stalled) && !refused) {
-        sendDoneOnce();
-      }
-      again = pending && !stalled;
     }
     if (again) {
       scanIfNeeded();
     }
+  }
+
+  /** Pushes a page in order; returns whether to read again at once. Caller holds the lock. */
+  private boolean pushPage(Mailboxes.BacklogPage page) {
+    boolean stalled = false;
+    boolean refused = false;
+    for (MailboxEntry e : page.entries()) {
+      MessageId id = e.envelope().messageId();
+      Long inFlightSeq = inFlight.get(id);
+      if (inFlightSeq != null) {
+        behindSameId |= inFlightSeq != e.entryId();
+        continue;
+      }
+      if (held() || inFlight.size() >= maxInFlight) {
+        stalled = true;
+        break;
+      }
+      if (!connection.push(e.envelope())) {
+        stalled = true;
+        refused = true;
+        break;
+      }
+      inFlight.put(id, e.entryId());
+    }
+    if (stalled || page.more()) {
+      pending = true;
+    }
+    // A connection that refused a push (write queue full) is resumed once it drains; the
+    // backlog is not done until then. Held (DND) or at the unacked window, it is done: the
+    // client must see BacklogDone to start acking.
+    if ((!pending || stalled) && !refused) {
+      sendDoneOnce();
+    }
+    return pending && !stalled;
   }
 
   /** Caller holds the lock. */

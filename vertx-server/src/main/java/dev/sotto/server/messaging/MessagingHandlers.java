@@ -17,7 +17,7 @@ import dev.sotto.server.net.Dispatcher;
 import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
 import dev.sotto.server.request.RequestException;
-import dev.sotto.server.throttle.RateLimiter;
+import dev.sotto.server.throttle.Throttles;
 import dev.sotto.wire.Usernames;
 import dev.sotto.wire.Validation;
 import dev.sotto.wire.WireException;
@@ -65,14 +65,15 @@ public final class MessagingHandlers implements ConnectionListener {
   private final DeliveryService.Settings deliverySettings;
   private final ConnectionRegistry registry;
   private final int maxListedUsers;
-  private final RateLimiter<String> presenceLimit;
+  private final Throttles throttles;
   private final PresenceBroadcaster broadcaster;
   private final Map<Connection, ConnectionDevice> devices = new ConcurrentHashMap<>();
 
   /**
    * @param registry the logged-in connections (for pushes to users)
    * @param maxListedUsers most users in one {@code UserList}
-   * @param presenceLimit {@code SetPresence} requests per user ({@code RATE_LIMITED} beyond it)
+   * @param throttles its {@code presence} limiter bounds {@code SetPresence} per user, and {@link
+   *     Throttles#trySend} {@code SendMessage} per user ({@code RATE_LIMITED} beyond them)
    * @param presencePushInterval at most one {@code PresencePush} per user per interval; the last
    *     state wins
    * @param timer runs the end of a push interval (a Vert.x timer)
@@ -86,7 +87,7 @@ public final class MessagingHandlers implements ConnectionListener {
       DeliveryService.Settings deliverySettings,
       ConnectionRegistry registry,
       int maxListedUsers,
-      RateLimiter<String> presenceLimit,
+      Throttles throttles,
       Duration presencePushInterval,
       BiConsumer<Long, Runnable> timer) {
     this.accounts = Objects.requireNonNull(accounts, "accounts");
@@ -100,7 +101,7 @@ public final class MessagingHandlers implements ConnectionListener {
       throw new IllegalArgumentException("maxListedUsers must be positive");
     }
     this.maxListedUsers = maxListedUsers;
-    this.presenceLimit = Objects.requireNonNull(presenceLimit, "presenceLimit");
+    this.throttles = Objects.requireNonNull(throttles, "throttles");
     Objects.requireNonNull(timer, "timer");
     this.broadcaster =
         new PresenceBroadcaster(registry, presence, presencePushInterval.toMillis(), timer::accept);
@@ -269,6 +270,21 @@ public final class MessagingHandlers implements ConnectionListener {
     }
     String to = envelope.recipient().user();
     int size = envelope.ciphertextLength();
+    long retryMs = throttles.trySend(c.user(), sm.getEnvelope().getSerializedSize());
+    if (retryMs > 0) {
+      // Refused before the store: nothing is stored, and a resend with the same id is new to it.
+      logger.debug(
+          "event=send from={} to={} bytes={} outcome=rate-limited retry_ms={}",
+          c.user(),
+          to,
+          size,
+          retryMs);
+      return Future.failedFuture(
+          new RequestException(
+              ErrorCode.RATE_LIMITED,
+              "You are sending faster than this server allows; try again in " + retryMs + " ms.",
+              retryMs));
+    }
     return c.onContext(delivery.send(envelope))
         .transform(
             ar -> {
@@ -338,7 +354,7 @@ public final class MessagingHandlers implements ConnectionListener {
     } catch (WireException e) {
       return Future.failedFuture(e);
     }
-    long retryMs = presenceLimit.tryAcquire(c.user());
+    long retryMs = throttles.presence().tryAcquire(c.user());
     if (retryMs > 0) {
       logger.debug("event=set-presence user={} outcome=rate-limited", c.user());
       return Future.failedFuture(

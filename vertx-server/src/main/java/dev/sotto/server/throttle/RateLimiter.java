@@ -54,17 +54,39 @@ public final class RateLimiter<K> {
    * @return 0 when allowed, otherwise the milliseconds to wait before retrying (at least 1)
    */
   public long tryAcquire(K key) {
+    return tryAcquire(key, 1);
+  }
+
+  /**
+   * Takes {@code amount} tokens from {@code key}'s bucket, or none.
+   *
+   * @param amount 1 to {@link Config#capacity()}
+   * @return 0 when allowed, otherwise the milliseconds to wait before retrying (at least 1)
+   * @throws IllegalArgumentException when {@code amount} is outside 1 to the capacity
+   */
+  public long tryAcquire(K key, long amount) {
     long now = nanoClock.getAsLong();
     TokenBucket bucket = buckets.get(key);
     if (bucket == null) {
       if (buckets.size() >= config.maxKeys()) {
-        return config.refillEvery().toMillis() + 1;
+        // Full of keys: refused until the periodic sweep (about a second) makes room.
+        return Math.max(
+            config.refillEvery().toMillis() + 1,
+            TokenBucket.toRetryMillis(amount * config.refillEvery().toNanos()));
       }
       bucket =
           buckets.computeIfAbsent(
               key, k -> new TokenBucket(config.capacity(), config.refillEvery().toNanos(), now));
     }
-    return TokenBucket.toRetryMillis(bucket.tryTake(now));
+    return TokenBucket.toRetryMillis(bucket.tryTake(now, amount));
+  }
+
+  /** Gives back one token taken by {@link #tryAcquire(Object)} that was not used. */
+  public void refund(K key) {
+    TokenBucket bucket = buckets.get(key);
+    if (bucket != null) {
+      bucket.refund();
+    }
   }
 
   /** Drops every bucket that is full again; call periodically. Returns how many were dropped. */

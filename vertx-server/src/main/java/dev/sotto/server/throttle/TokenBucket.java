@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A token bucket: holds up to {@code capacity} tokens, gains one every {@code refillNanos}, and a
- * request takes one. Thread-safe.
+ * request takes one (or, for a byte budget, as many as it weighs). Thread-safe.
  */
 public final class TokenBucket {
 
@@ -37,13 +37,29 @@ public final class TokenBucket {
    * @return 0 when a token was taken, otherwise the nanoseconds until one will be there (at least
    *     1)
    */
-  public synchronized long tryTake(long nowNanos) {
+  public long tryTake(long nowNanos) {
+    return tryTake(nowNanos, 1);
+  }
+
+  /**
+   * Takes {@code amount} tokens if there are that many; otherwise takes none.
+   *
+   * @param amount 1 to {@code capacity}: a larger amount could never be taken
+   * @return 0 when the tokens were taken, otherwise the nanoseconds until there will be {@code
+   *     amount} (at least 1)
+   * @throws IllegalArgumentException when {@code amount} is outside 1 to {@code capacity}
+   */
+  public synchronized long tryTake(long nowNanos, long amount) {
+    if (amount < 1 || amount > capacity) {
+      throw new IllegalArgumentException(
+          "expected an amount of 1 to " + capacity + " tokens, got " + amount);
+    }
     refill(nowNanos);
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= amount) {
+      tokens -= amount;
       return 0;
     }
-    return Math.max(1, (long) Math.ceil((1 - tokens) * refillNanos));
+    return Math.max(1, (long) Math.ceil((amount - tokens) * refillNanos));
   }
 
   /** Gives back a token taken by {@link #tryTake} that was not used (never above capacity). */

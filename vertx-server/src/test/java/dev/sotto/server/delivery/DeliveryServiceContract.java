@@ -50,15 +50,19 @@ abstract class DeliveryServiceContract {
   void setUp() throws Exception {
     store = newStore(dir);
     presence = get(PresenceRegistry.open(store));
-    mailboxes =
-        get(
-            Mailboxes.open(
-                store,
-                new MailboxSealer(new byte[32]),
-                presence::isBlocked,
-                Clock.systemUTC(),
-                new Mailboxes.Limits(1000, 10 << 20, Duration.ofDays(30), 100)));
+    mailboxes = openMailboxes(store, presence);
     service = newService(DeliveryService.Settings.defaults());
+  }
+
+  /** The mailboxes these tests use: 1,000 messages or 10 MiB each, kept 30 days. */
+  static Mailboxes openMailboxes(Store store, PresenceRegistry presence) throws Exception {
+    return get(
+        Mailboxes.open(
+            store,
+            new MailboxSealer(new byte[32]),
+            presence::isBlocked,
+            Clock.systemUTC(),
+            new Mailboxes.Limits(1000, 10 << 20, Duration.ofDays(30), 100)));
   }
 
   DeliveryService newService(DeliveryService.Settings settings) {

@@ -1,5 +1,6 @@
 package dev.sotto.client.core.messaging;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -196,6 +197,22 @@ public sealed interface MessengerEvent {
 
   /** Every message that waited in the mailbox at login has been received and committed. */
   record BacklogDone() implements MessengerEvent {}
+
+  /**
+   * The server asked this client to send more slowly (or is busy): outgoing messages stay in the
+   * outbox, state {@link MessageState#SENDING}, and go out by themselves, in order, after {@code
+   * resumeIn}. Fired for pauses of a second or more, at most once every 10 s, never per message.
+   *
+   * @param resumeIn how long sending pauses
+   * @param reason the server's error code, for logs ({@code RATE_LIMITED}, {@code SERVER_BUSY}...)
+   */
+  record SendingPaused(Duration resumeIn, String reason) implements MessengerEvent {
+    /** Checks for nulls. */
+    public SendingPaused {
+      Objects.requireNonNull(resumeIn, "resumeIn");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 
   /**
    * Something went wrong in the background that the user should know about (a prekey upload failed,

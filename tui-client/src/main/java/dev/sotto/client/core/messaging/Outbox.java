@@ -61,6 +61,32 @@ final class Outbox {
   private Map<String, Integer> pendingSends;
   private boolean retryScheduled;
 
+  /**
+   * While {@link System#nanoTime} is before this, nothing is transmitted: the server refused a send
+   * for now ({@code RATE_LIMITED}, {@code SERVER_BUSY}...) and asked for a wait. Then the whole
+   * outbox goes again, oldest first, so the refused message keeps its place before later ones.
+   * Worker thread only.
+   */
+  private long pausedUntilNanos;
+
+  private boolean paused;
+
+  /**
+   * Set by a {@code RATE_LIMITED} or {@code SERVER_BUSY} answer: from then on one message is in
+   * flight at a time, always the oldest in the outbox, so that a long outbox is not refused whole
+   * again after every pause. Cleared once the outbox has nothing more to send. Worker thread only.
+   */
+  private boolean throttled;
+
+  /** Entries refused for now on their own ({@code MAILBOX_FULL}...) that wait for their timer. */
+  private final java.util.Set<MessageId> retryLater = new java.util.HashSet<>();
+
+  /** When the user was last told of a pause ({@link System#nanoTime}), 0 if never. */
+  private long noticedAt;
+
+  private static final long NOTICEABLE_PAUSE_MS = 1000;
+  private static final long NOTICE_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+
   Outbox(Context ctx) {
     this.ctx = ctx;
   }
@@ -321,9 +347,47 @@ final class Outbox {
   /** Sends one outbox entry on the current link; its result is handled on the worker. */
   void transmit(OutboxEntry e) {
     ConnectionSupervisor.Link l = ctx.connection.link;
-    if (l == null || !l.usable()) {
+    if (l == null || !l.usable() || paused || retryLater.contains(MessageId.of(e.messageId()))) {
+      return; // stays in the outbox: the reconnect, the end of the pause or its timer sends it
+    }
+    if (throttled) {
+      sendNextWhileThrottled(l);
       return;
     }
+    send(l, e);
+  }
+
+  /** While throttled: sends the oldest entry that can go, if nothing is in flight. */
+  private void sendNextWhileThrottled(ConnectionSupervisor.Link l) {
+    if (paused || !l.usable() || !l.inFlight.isEmpty()) {
+      return; // the answer in flight, or the end of the pause, comes back here
+    }
+    List<OutboxEntry> all;
+    try {
+      all = ctx.store.outbox(Integer.MAX_VALUE);
+    } catch (LocalStoreException ex) {
+      ctx.problem("The outbox could not be read: " + ex.getMessage());
+      return;
+    }
+    for (OutboxEntry e : all) {
+      if (!retryLater.contains(MessageId.of(e.messageId()))) {
+        send(l, e);
+        return;
+      }
+    }
+    throttled = false;
+    logger.info("outbox empty; sending at full pace again");
+  }
+
+  /** After an answer while throttled: the next message goes. */
+  private void continueIfThrottled() {
+    ConnectionSupervisor.Link l = ctx.connection.link;
+    if (throttled && l != null) {
+      sendNextWhileThrottled(l);
+    }
+  }
+
+  private void send(ConnectionSupervisor.Link l, OutboxEntry e) {
     if (!l.inFlight.add(MessageId.of(e.messageId()))) {
       return;
     }
@@ -382,20 +446,95 @@ final class Outbox {
     if (frame.getBodyCase() == Frame.BodyCase.ERROR) {
       ServerException se = ServerException.of(frame.getError());
       switch (se.code()) {
-        case RATE_LIMITED, SERVER_BUSY, MAILBOX_FULL, INTERNAL -> {
-          long delay = se.retryAfter().map(Duration::toMillis).orElse(2000L);
+        case RATE_LIMITED, SERVER_BUSY -> {
+          // About this account or the whole server: every send waits, and order is kept.
+          long delay = retryDelay(se);
+          logger.info(
+              "message {} to {} refused for now ({}); sending pauses {} ms",
+              id,
+              e.recipient(),
+              se.code(),
+              delay);
+          throttled = true;
+          pause(delay, se.code());
+        }
+        case MAILBOX_FULL, INTERNAL -> {
+          // About this recipient or this message: it alone goes again later.
+          long delay = retryDelay(se);
           logger.info(
               "message {} to {} refused for now ({}); retrying", id, e.recipient(), se.code());
+          retryLater.add(id);
           ctx.timer.schedule(
-              () -> ctx.runOnWorker(() -> transmit(e)),
-              Math.min(Math.max(delay, 100), 60_000),
+              () ->
+                  ctx.runOnWorker(
+                      () -> {
+                        retryLater.remove(id);
+                        transmit(e);
+                      }),
+              delay,
               TimeUnit.MILLISECONDS);
+          continueIfThrottled();
         }
-        default -> failOutbox(e, se);
+        default -> {
+          failOutbox(e, se);
+          continueIfThrottled();
+        }
       }
       return;
     }
     logger.warn("message {} answered with {}", id, frame.getBodyCase());
+  }
+
+  /** The server's {@code retry_after_ms} (2 s without one), within 10 ms to 60 s. */
+  private static long retryDelay(ServerException se) {
+    long delay = se.retryAfter().map(Duration::toMillis).orElse(2000L);
+    return Math.min(Math.max(delay, 10), 60_000);
+  }
+
+  /**
+   * Stops transmitting for {@code delayMs} (or longer, if a pause already runs longer), tells the
+   * user once per pause, and then sends the outbox again in order. Worker thread only.
+   */
+  private void pause(long delayMs, dev.sotto.wire.proto.ErrorCode why) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+    if (paused && until - pausedUntilNanos <= 0) {
+      return;
+    }
+    pausedUntilNanos = until;
+    if (!paused) {
+      paused = true;
+      scheduleResume(delayMs);
+    }
+    // A pause the user would notice is told, at most once per NOTICE_INTERVAL.
+    long now = System.nanoTime();
+    if (delayMs >= NOTICEABLE_PAUSE_MS && (noticedAt == 0 || now - noticedAt >= NOTICE_INTERVAL)) {
+      noticedAt = now;
+      ctx.emit(new MessengerEvent.SendingPaused(Duration.ofMillis(delayMs), why.name()));
+    }
+  }
+
+  private void scheduleResume(long delayMs) {
+    try {
+      ctx.timer.schedule(
+          () -> ctx.runOnWorker(this::resumeSending), delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // Closed: the outbox waits for the next start.
+    }
+  }
+
+  /** The end of a pause: extended meanwhile, wait on; else send the whole outbox in order. */
+  private void resumeSending() {
+    long left = pausedUntilNanos - System.nanoTime();
+    if (left > 0) {
+      scheduleResume(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      return;
+    }
+    paused = false;
+    flushStored(); // answers already in: those entries leave the outbox before it is read
+    ConnectionSupervisor.Link l = ctx.connection.link;
+    if (l != null) {
+      resendOutbox(l);
+    }
   }
 
   void flushStored() {
@@ -435,6 +574,7 @@ final class Outbox {
       return;
     }
     events.forEach(ctx::emit);
+    continueIfThrottled();
     for (OutboxEntry e : batch) {
       CompletableFuture<Message> w = storedWaiters.remove(MessageId.of(e.messageId()));
       if (w != null) {

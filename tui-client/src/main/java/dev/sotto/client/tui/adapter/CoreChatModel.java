@@ -344,6 +344,8 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
                   + ": the server holds your message and delivers it when they are back."));
     } else if (event instanceof MessengerEvent.Problem p) {
       fire(new ModelChange.Notice(p.message()));
+    } else if (event instanceof MessengerEvent.SendingPaused sp) {
+      fire(new ModelChange.Notice(sendingPaused(sp)));
     }
     // Undecryptable: the message is in the history (MessageReceived, kind UNDECRYPTABLE) already.
     // BacklogDone: nothing to show.
@@ -867,5 +869,15 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
       prefs = null;
       snapshot = List.of();
     }
+  }
+
+  /** The notice for a pause in sending: why, and when the waiting messages go out. */
+  static String sendingPaused(MessengerEvent.SendingPaused sp) {
+    long seconds = Math.max(1, (sp.resumeIn().toMillis() + 999) / 1000);
+    String why =
+        "RATE_LIMITED".equals(sp.reason())
+            ? "The server asks you to send more slowly"
+            : "The server cannot take messages right now";
+    return why + ": your messages wait and go out by themselves in " + seconds + " s.";
   }
 }

@@ -163,4 +163,20 @@ class CoreChatModelTest {
     java.nio.file.Files.write(tmp.resolve("tui.properties"), new byte[] {(byte) 0xff, '\\', 'u'});
     assertThat(TuiPreferences.load(tmp).readReceipts()).isTrue();
   }
+
+  @Test
+  void sendingPaused_noticeSaysWhyAndWhenInWholeSeconds() {
+    assertThat(
+            CoreChatModel.sendingPaused(
+                new MessengerEvent.SendingPaused(
+                    java.time.Duration.ofMillis(1200), "RATE_LIMITED")))
+        .isEqualTo(
+            "The server asks you to send more slowly: your messages wait and go out by themselves"
+                + " in 2 s.");
+    assertThat(
+            CoreChatModel.sendingPaused(
+                new MessengerEvent.SendingPaused(java.time.Duration.ofSeconds(5), "SERVER_BUSY")))
+        .startsWith("The server cannot take messages right now")
+        .endsWith(" in 5 s.");
+  }
 }

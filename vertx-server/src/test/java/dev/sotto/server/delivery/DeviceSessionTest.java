@@ -1,0 +1,151 @@
+package dev.sotto.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sotto.server.mailbox.Address;
+import dev.sotto.server.mailbox.Envelope;
+import dev.sotto.server.mailbox.EnvelopeType;
+import dev.sotto.server.mailbox.Mailboxes;
+import dev.sotto.server.mailbox.MessageId;
+import dev.sotto.server.presence.PresenceRegistry;
+import dev.sotto.server.testing.InMemoryStore;
+import dev.sotto.store.Batch;
+import dev.sotto.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Schedules of {@link DeviceSession} that a thread pause can make and a seeded run hits only by
+ * luck, made deterministic by holding a store answer back.
+ */
+class DeviceSessionTest {
+
+  /**
+   * A store whose next {@code update} runs at once on the writer thread but whose answer reaches
+   * the caller only on {@link #release}: what a caller sees when it is paused between submitting a
+   * read and attaching its callback while the writer runs on.
+   */
+  static final class HoldingStore implements Store {
+    private final Store delegate;
+    private boolean armed;
+    private final CompletableFuture<Void> gate = new CompletableFuture<>();
+    private final CompletableFuture<Void> ran = new CompletableFuture<>();
+
+    HoldingStore(Store delegate) {
+      this.delegate = delegate;
+    }
+
+    synchronized void holdNext() {
+      armed = true;
+    }
+
+    /** Waits until the held update has run, then lets its answer through. */
+    void release() throws Exception {
+      ran.get(10, TimeUnit.SECONDS);
+      gate.complete(null);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> update(Function<Txn, T> fn) {
+      boolean hold;
+      synchronized (this) {
+        hold = armed;
+        armed = false;
+      }
+      CompletableFuture<T> inner = delegate.update(fn);
+      if (!hold) {
+        return inner;
+      }
+      inner.whenComplete((v, e) -> ran.complete(null));
+      return inner.thenCompose(v -> gate.thenApply(x -> v));
+    }
+
+    @Override
+    public Optional<byte[]> get(String map, byte[] key) {
+      return delegate.get(map, key);
+    }
+
+    @Override
+    public List<Entry> scan(String map, byte[] prefix, int limit) {
+      return delegate.scan(map, prefix, limit);
+    }
+
+    @Override
+    public CompletableFuture<Void> write(Batch batch) {
+      return delegate.write(batch);
+    }
+
+    @Override
+    public CompletableFuture<Void> compact() {
+      return delegate.compact();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  private final HoldingStore store = new HoldingStore(new InMemoryStore());
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  private static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(20, TimeUnit.SECONDS);
+  }
+
+  private static Envelope envelope(String body, byte id) {
+    byte[] raw = new byte[16];
+    raw[0] = id;
+    return new Envelope(
+        MessageId.of(raw),
+        new Address("alice", 1),
+        new Address("carol", 1),
+        EnvelopeType.MESSAGE,
+        body.getBytes(StandardCharsets.UTF_8),
+        0);
+  }
+
+  @Test
+  void pageReadBeforeAnAck_answeredAfterIt_doesNotPushTheAckedEntryAgain() throws Exception {
+    PresenceRegistry presence = get(PresenceRegistry.open(store));
+    Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
+    DeliveryService service =
+        new DeliveryService(
+            mailboxes,
+            presence,
+            new LocalRouter(),
+            user -> CompletableFuture.completedFuture(true),
+            DeliveryService.Settings.defaults());
+    RecordingConnection carol = new RecordingConnection("carol");
+    get(service.connect(carol));
+    Envelope x = envelope("x", (byte) 1);
+    get(service.send(x));
+    assertThat(carol.bodies()).containsExactly("x");
+
+    // A mailbox read is submitted (it will see x) and its answer is held back ...
+    store.holdNext();
+    service.resume(carol);
+    // ... while the ack of x is written after it and reaches the session first.
+    assertThat(get(service.ack(carol, List.of(x.messageId())))).isEqualTo(1);
+    assertThat(service.inFlight(carol)).isZero();
+    store.release();
+
+    get(service.send(envelope("y", (byte) 2)));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (carol.bodies().size() < 2 && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100); // room for a wrong second push of x to show
+    assertThat(carol.bodies()).as("x once, and the session still pushes").containsExactly("x", "y");
+  }
+}

@@ -75,6 +75,7 @@ public final class Mailboxes {
   private static final byte[] SEQ_KEY = "seq".getBytes(StandardCharsets.US_ASCII);
   private static final int DEDUP_KEY_LEN = 16;
   static final int SEQ_SHIFT = 16;
+  static final long SEQ_RESERVE_MS = 60_000;
   private static final byte PART_BODY = 1;
   private static final byte PART_HEAD = 2;
 
@@ -137,6 +138,9 @@ public final class Mailboxes {
   private final Limits limits;
   private final AtomicLong lastSeq;
 
+  /** The durable high-water mark as last written (only read and written on the store's writer). */
+  private long reservedSeq;
+
   private Mailboxes(
       Store store,
       MailboxSealer sealer,
@@ -150,6 +154,7 @@ public final class Mailboxes {
     this.clock = clock;
     this.limits = limits;
     this.lastSeq = new AtomicLong(highWater);
+    this.reservedSeq = highWater;
   }
 
   /** Opens the mailboxes kept in {@code store}, reading the durable entry-id high-water mark. */
@@ -168,6 +173,21 @@ public final class Mailboxes {
   /** The limits these mailboxes enforce. */
   public Limits limits() {
     return limits;
+  }
+
+  /**
+   * Makes the durable high-water mark cover {@code seq} (writer thread, inside the store's update).
+   * Rather than writing every entry id, it reserves ids up to {@link #SEQ_RESERVE_MS} ahead of the
+   * clock, so the mark is written about once a minute under steady traffic; after a restart ids
+   * continue from the reservation (at most that far ahead of the clock, which nothing depends on).
+   */
+  private void reserveSeq(Store.Txn txn, long seq, long nowMs) {
+    if (seq <= reservedSeq) {
+      return;
+    }
+    long reserve = Math.max(seq, (nowMs + SEQ_RESERVE_MS) << SEQ_SHIFT);
+    txn.put(STATE, SEQ_KEY, Keys.u64(reserve));
+    reservedSeq = reserve;
   }
 
   private long nextSeq(long nowMs) {
@@ -233,10 +253,7 @@ public final class Mailboxes {
                   DEDUP,
                   dedupKey,
                   ByteBuffer.allocate(17).put((byte) 0).putLong(seq).putLong(now).array());
-              long hw = txn.get(STATE, SEQ_KEY).map(b -> Keys.readU64(b, 0)).orElse(0L);
-              if (seq > hw) {
-                txn.put(STATE, SEQ_KEY, Keys.u64(seq));
-              }
+              reserveSeq(txn, seq, now);
               return new StoreResult(Disposition.STORED, new MailboxEntry(seq, stamped));
             })
         .thenCompose(

@@ -413,6 +413,32 @@ abstract class MailboxesContract {
   }
 
   @Test
+  void store_highWaterMarkReservedAheadOfTheClock_notWrittenPerMessage() throws Exception {
+    byte[] seqKey = "seq".getBytes(StandardCharsets.US_ASCII);
+    long last = 0;
+    for (int i = 0; i < 20; i++) {
+      last = get(mailboxes.store(envelope("alice", "bob", "m" + i))).entry().entryId();
+    }
+    long reserved = Keys.readU64(store.get(Mailboxes.STATE, seqKey).orElseThrow(), 0);
+    assertThat(reserved)
+        .isGreaterThan(last)
+        .isEqualTo((clock.millis() + Mailboxes.SEQ_RESERVE_MS) << Mailboxes.SEQ_SHIFT);
+    clock.advance(Duration.ofSeconds(30)); // still inside the reservation: not rewritten
+    get(mailboxes.store(envelope("alice", "bob", "later")));
+    assertThat(Keys.readU64(store.get(Mailboxes.STATE, seqKey).orElseThrow(), 0))
+        .isEqualTo(reserved);
+    clock.advance(Duration.ofSeconds(60)); // past it: a new reservation
+    long past = get(mailboxes.store(envelope("alice", "bob", "past"))).entry().entryId();
+    assertThat(Keys.readU64(store.get(Mailboxes.STATE, seqKey).orElseThrow(), 0))
+        .isGreaterThan(past)
+        .isGreaterThan(reserved);
+    // a reopen continues above everything handed out
+    Mailboxes reopened = open(Mailboxes.Limits.defaults());
+    assertThat(get(reopened.store(envelope("alice", "bob", "after"))).entry().entryId())
+        .isGreaterThan(past);
+  }
+
+  @Test
   void open_clockWentBack_entryIdsStillIncrease() throws Exception {
     Mailboxes.StoreResult before = get(mailboxes.store(envelope("alice", "bob", "before")));
     clock.advance(Duration.ofHours(-2));

@@ -80,13 +80,20 @@ start() {
   local cpu="${1:-0}"
   running && die "already running (stop it first)"
   ulimit -n "$NOFILE"
-  taskset -c "$cpu" ejabberdctl start
+  # Started as the ejabberd user without su: run as root, ejabberdctl switches users through su,
+  # whose PAM session put the VM's soft open-files limit back to 1,024, and ejabberd died near
+  # 1,000 STARTTLS clients (measured 2026-12-07: /proc/<pid>/limits said 1024 / 20000).
+  HOME=/var/lib/ejabberd taskset -c "$cpu" \
+    setpriv --reuid=ejabberd --regid=ejabberd --init-groups ejabberdctl start
   for _ in $(seq 1 120); do
     running && break
     sleep 0.5
   done
   running || die "did not start; see /var/log/ejabberd/ejabberd.log"
-  echo "ejabberd up, pid $(vm_pid), pinned to CPU $cpu, open files $NOFILE"
+  local soft
+  soft=$(awk '/Max open files/ {print $4}' "/proc/$(vm_pid)/limits")
+  [ "$soft" -ge "$NOFILE" ] || die "ejabberd's open-files limit is $soft, not $NOFILE"
+  echo "ejabberd up, pid $(vm_pid), pinned to CPU $cpu, open files $soft"
 }
 
 vm_pid() { pgrep -u ejabberd -f 'beam.smp.*ejabberd' | head -1; }

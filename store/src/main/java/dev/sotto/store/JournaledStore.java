@@ -988,19 +988,24 @@ public final class JournaledStore implements Store {
 
   private void writerLoop() {
     long delayNanos = options.groupCommitMaxDelay().toNanos();
+    // the requests taken from the queue and not yet answered: failed if the writer fails
+    List<Request> group = new ArrayList<>();
+    Request control = null;
     try {
       while (true) {
+        group = new ArrayList<>();
+        control = null;
         Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first instanceof CompactReq || first instanceof CloseReq) {
+          control = first;
+        } else if (first != null) {
+          group.add(first);
+        }
         checkCheckpointer();
         if (first == null) {
           continue;
         }
-        List<Request> group = new ArrayList<>();
-        Request control = null;
-        if (first instanceof CompactReq || first instanceof CloseReq) {
-          control = first;
-        } else {
-          group.add(first);
+        if (control == null) {
           int ops = weight(first);
           long deadline = System.nanoTime() + delayNanos;
           while (ops < options.maxOpsPerGroup()) {
@@ -1017,6 +1022,7 @@ public final class JournaledStore implements Store {
             ops += weight(r);
           }
           commitGroup(group);
+          group = List.of();
         }
         if (control instanceof CloseReq c) {
           if (c.abrupt()) {
@@ -1035,11 +1041,30 @@ public final class JournaledStore implements Store {
       failure = "writer thread interrupted";
       state = State.FAILED;
       stopAbruptly();
+      answerInHand(group, control);
     } catch (RuntimeException | Error e) {
       logger.error("store writer for {} failed; the store must be reopened", dir, e);
       failure = String.valueOf(e);
       state = State.FAILED;
       stopAbruptly();
+      answerInHand(group, control);
+    }
+  }
+
+  /**
+   * After the writer failed: fails the requests it had taken from the queue (a request answered
+   * already stays as it was), and completes a close, whose work {@link #stopAbruptly} has done.
+   * Without it a {@link #close} that met a failed checkpointer waited forever.
+   */
+  private void answerInHand(List<Request> group, Request control) {
+    StoreException e = new StoreException("store failed: " + failure + "; reopen it to recover");
+    for (Request r : group) {
+      failRequest(r, e);
+    }
+    if (control instanceof CloseReq c) {
+      c.future().complete(null);
+    } else if (control != null) {
+      failRequest(control, e);
     }
   }
 

@@ -8,14 +8,10 @@ import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.PresencePush;
 import dev.sotto.wire.proto.PresenceState;
 import dev.sotto.wire.proto.WatchPresence;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scoped presence over the real server: a connection is pushed the presence of the users it watches
@@ -25,26 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PresenceWatchIT {
 
-  @TempDir static Path temp;
-  private static SottoServer server;
-  private static int port;
-  private static final AtomicInteger names = new AtomicInteger();
+  @RegisterExtension static final LiveServer live = new LiveServer();
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = SottoServer.start(ServerIT.testConfig(temp.resolve("data")));
-    port = server.port();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.stop();
-    }
-  }
-
-  private static String name(String base) {
-    return base + names.incrementAndGet();
+  /** Watches {@code user}, who is online: Ok, then the snapshot says ONLINE. */
+  private static void watchOnline(TestClient c, String user) throws Exception {
+    assertThat(Msg.watch(c, user).hasOk()).isTrue();
+    assertThat(presenceOf(c, user)).isEqualTo(PresenceState.ONLINE);
   }
 
   private static PresenceState presenceOf(TestClient c, String user) throws Exception {
@@ -53,17 +35,17 @@ class PresenceWatchIT {
 
   @Test
   void watch_okFirst_thenSnapshotOfEachKnownUser_unknownAndSelfLeftOut() throws Exception {
-    String alice = name("alice");
-    String bob = name("bob");
-    String dave = name("dave");
-    try (TestClient d = Msg.registered(port, dave, TestClient.randomKey())) {
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    String dave = live.name("dave");
+    try (TestClient d = Msg.registered(live.port(), dave, TestClient.randomKey())) {
       assertThat(Msg.logout(d).hasOk()).isTrue();
     }
     // Dave's login and logout fall in one push window, whose end would push OFFLINE again (to
     // alice, once she watches): let it close first, so that the snapshot is all she gets.
-    Thread.sleep(2 * server.config().messaging().presencePushInterval().toMillis() + 200);
-    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+    Thread.sleep(2 * live.server().config().messaging().presencePushInterval().toMillis() + 200);
+    try (TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey())) {
       long id =
           a.sendRequest(
               Frame.newBuilder()
@@ -93,14 +75,13 @@ class PresenceWatchIT {
 
   @Test
   void change_pushedToWatchers_neverToOthers() throws Exception {
-    String alice = name("alice");
-    String bob = name("bob");
-    String carol = name("carol");
-    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
-        TestClient c = Msg.registered(port, carol, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
-      assertThat(Msg.watch(a, bob).hasOk()).isTrue();
-      assertThat(presenceOf(a, bob)).isEqualTo(PresenceState.ONLINE);
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    String carol = live.name("carol");
+    try (TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
+        TestClient c = Msg.registered(live.port(), carol, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey())) {
+      watchOnline(a, bob);
       assertThat(Msg.setPresence(b, PresenceState.AWAY).hasOk()).isTrue();
       assertThat(presenceOf(a, bob)).isEqualTo(PresenceState.AWAY);
       assertThat(Msg.logout(b).hasOk()).isTrue();
@@ -111,16 +92,14 @@ class PresenceWatchIT {
 
   @Test
   void watch_replacesTheSet_emptyListStops() throws Exception {
-    String alice = name("alice");
-    String bob = name("bob");
-    String carol = name("carol");
-    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey());
-        TestClient c = Msg.registered(port, carol, TestClient.randomKey())) {
-      assertThat(Msg.watch(a, bob).hasOk()).isTrue();
-      assertThat(presenceOf(a, bob)).isEqualTo(PresenceState.ONLINE);
-      assertThat(Msg.watch(a, carol).hasOk()).isTrue();
-      assertThat(presenceOf(a, carol)).isEqualTo(PresenceState.ONLINE);
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    String carol = live.name("carol");
+    try (TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey());
+        TestClient c = Msg.registered(live.port(), carol, TestClient.randomKey())) {
+      watchOnline(a, bob);
+      watchOnline(a, carol);
       assertThat(Msg.setPresence(b, PresenceState.AWAY).hasOk()).isTrue();
       assertThat(Msg.setPresence(c, PresenceState.DND).hasOk()).isTrue();
       Frame next = a.nextPush();
@@ -137,12 +116,11 @@ class PresenceWatchIT {
 
   @Test
   void overTheLimitOrBadName_refused_connectionAndOldSetKept() throws Exception {
-    String alice = name("alice");
-    String bob = name("bob");
-    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
-      assertThat(Msg.watch(a, bob).hasOk()).isTrue();
-      assertThat(presenceOf(a, bob)).isEqualTo(PresenceState.ONLINE);
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    try (TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey())) {
+      watchOnline(a, bob);
       WatchPresence.Builder many = WatchPresence.newBuilder();
       for (int i = 0; i <= WireLimits.MAX_WATCHED_USERS; i++) {
         many.addUsernames("user" + i);
@@ -162,14 +140,14 @@ class PresenceWatchIT {
 
   @Test
   void block_blockerLooksOfflineToWatchingBlocked_nothingToThoseNotWatching() throws Exception {
-    String alice = name("alice");
-    String bob = name("bob");
-    String carol = name("carol");
-    String dave = name("dave");
-    try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
-        TestClient c = Msg.registered(port, carol, TestClient.randomKey());
-        TestClient d = Msg.registered(port, dave, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    String carol = live.name("carol");
+    String dave = live.name("dave");
+    try (TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
+        TestClient c = Msg.registered(live.port(), carol, TestClient.randomKey());
+        TestClient d = Msg.registered(live.port(), dave, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey())) {
       assertThat(Msg.watch(a, bob).hasOk()).isTrue();
       assertThat(Msg.watch(c, bob).hasOk()).isTrue();
       assertThat(presenceOf(a, bob)).isEqualTo(PresenceState.ONLINE);
@@ -194,28 +172,28 @@ class PresenceWatchIT {
 
   @Test
   void closedOrEmptiedWatchers_leaveTheIndex() throws Exception {
-    awaitCount(() -> server.messaging().watchingConnections(), 0);
-    awaitCount(() -> server.messaging().watchedUsers(), 0);
-    String alice = name("alice");
-    String bob = name("bob");
-    String carol = name("carol");
-    try (TestClient c = Msg.registered(port, carol, TestClient.randomKey());
-        TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
-      TestClient a = Msg.registered(port, alice, TestClient.randomKey());
+    awaitCount(() -> live.server().messaging().watchingConnections(), 0);
+    awaitCount(() -> live.server().messaging().watchedUsers(), 0);
+    String alice = live.name("alice");
+    String bob = live.name("bob");
+    String carol = live.name("carol");
+    try (TestClient c = Msg.registered(live.port(), carol, TestClient.randomKey());
+        TestClient b = Msg.registered(live.port(), bob, TestClient.randomKey())) {
+      TestClient a = Msg.registered(live.port(), alice, TestClient.randomKey());
       assertThat(Msg.watch(a, bob, carol).hasOk()).isTrue();
       assertThat(Msg.watch(b, carol).hasOk()).isTrue();
-      assertThat(server.messaging().watchingConnections()).isEqualTo(2);
-      assertThat(server.messaging().watchedUsers()).isEqualTo(2);
+      assertThat(live.server().messaging().watchingConnections()).isEqualTo(2);
+      assertThat(live.server().messaging().watchedUsers()).isEqualTo(2);
       a.close();
-      awaitCount(() -> server.messaging().watchingConnections(), 1);
-      assertThat(server.messaging().watchedUsers()).as("carol only").isEqualTo(1);
+      awaitCount(() -> live.server().messaging().watchingConnections(), 1);
+      assertThat(live.server().messaging().watchedUsers()).as("carol only").isEqualTo(1);
       assertThat(Msg.watch(b).hasOk()).isTrue();
-      assertThat(server.messaging().watchingConnections()).isZero();
-      assertThat(server.messaging().watchedUsers()).isZero();
+      assertThat(live.server().messaging().watchingConnections()).isZero();
+      assertThat(live.server().messaging().watchedUsers()).isZero();
       assertThat(Msg.watch(b, carol).hasOk()).isTrue();
       assertThat(Msg.logout(b).hasOk()).isTrue();
-      awaitCount(() -> server.messaging().watchingConnections(), 0);
-      assertThat(server.messaging().watchedUsers()).isZero();
+      awaitCount(() -> live.server().messaging().watchingConnections(), 0);
+      assertThat(live.server().messaging().watchedUsers()).isZero();
     }
   }
 

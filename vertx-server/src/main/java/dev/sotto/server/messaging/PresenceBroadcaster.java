@@ -30,8 +30,9 @@ import java.util.Objects;
  * stays OFFLINE ({@link #blockedBy}, {@link #unblockedBy}).
  *
  * <p>Threads: called from every event loop (requests, connection life, timers). One lock guards the
- * watch index and covers each fan-out and each snapshot, so a snapshot and a change of the same
- * user are queued to a connection in the order they read the state: the last push wins.
+ * watch index and covers each fan-out and each snapshot, so a snapshot never overtakes a change it
+ * already saw; a change that overtakes a snapshot is followed by its window's last push, so a
+ * watcher always ends on the user's current state.
  */
 final class PresenceBroadcaster {
 

@@ -7,7 +7,9 @@
 #
 # xmpp needs ejabberd configured once: bench/peer/ejabberd-setup.sh install && ... configure;
 # this script starts it, creates the users the workload needs, and stops it again.
-# Environment: SERVER_CPU (1), LOADGEN_CPU (0), LOADGEN_HEAP (512m), KEEP_LOGS (unset).
+# Environment: SERVER_CPU (1), LOADGEN_CPU (0), LOADGEN_HEAP (512m), KEEP_LOGS (unset),
+# SOTTO_PORT (7443: the port the Sotto server listens on and the generator uses; set another one
+# when someone else may be benchmarking on 7443).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 ROOT=$PWD
@@ -15,6 +17,7 @@ CP_FILE="$ROOT/bench/target/classpath.txt"
 SERVER_CPU="${SERVER_CPU:-1}"
 LOADGEN_CPU="${LOADGEN_CPU:-0}"
 LOG_DIR="$ROOT/bench/target/run-logs"
+SOTTO_PORT="${SOTTO_PORT:-7443}"
 mkdir -p "$LOG_DIR"
 
 build() {
@@ -75,7 +78,7 @@ case "$target" in
     # The per-account send limits are a policy against one user stalling the others; the workloads
     # measure capacity (W3's 10k backlog comes from one sender), so they are lifted here.
     XDG_DATA_HOME="$data_dir" HOME="$data_dir" taskset -c "$SERVER_CPU" \
-      java ${SERVER_JAVA_OPTS:-} -cp "$SERVER_CP" dev.sotto.server.ServerMain --listen 127.0.0.1:7443 --data "$data_dir/server" \
+      java ${SERVER_JAVA_OPTS:-} -cp "$SERVER_CP" dev.sotto.server.ServerMain --listen "127.0.0.1:$SOTTO_PORT" --data "$data_dir/server" \
       --send-burst-messages 1000000000 --send-messages-per-second 1000000000 \
       --send-burst-bytes 1073741824 --send-bytes-per-second 1000000000 \
       > "$LOG_DIR/sotto.log" 2>&1 &
@@ -107,7 +110,8 @@ esac
 
 # W3 writes each recipient's client store under the run's directory (removed with it).
 extra=()
-[ "$workload" = w3 ] && [ -n "$data_dir" ] && extra=(--client-stores "$data_dir")
+[ "$target" = sotto ] && [ "$SOTTO_PORT" != 7443 ] && extra+=(--port "$SOTTO_PORT")
+[ "$workload" = w3 ] && [ -n "$data_dir" ] && extra+=(--client-stores "$data_dir")
 echo "target $target pid $server_pid on CPU $SERVER_CPU; load generator on CPU $LOADGEN_CPU"
 taskset -c "$LOADGEN_CPU" java -Xmx"${LOADGEN_HEAP:-512m}" -cp "$CP" dev.sotto.bench.load.LoadMain \
   --target "$target" --workload "$workload" --server-pid "$server_pid" "${extra[@]}" \

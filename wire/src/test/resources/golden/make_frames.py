@@ -133,6 +133,7 @@ FRAMES = [
     ("presence_push", frame(0, 83, b(1, "alice") + u(2, 3))),
     ("block", frame(15, 84, b(1, "carol"))),
     ("unblock", frame(16, 85, b(1, "carol"))),
+    ("watch_presence", frame(17, 86, b(1, "alice") + b(1, "carol"))),
 ]
 
 

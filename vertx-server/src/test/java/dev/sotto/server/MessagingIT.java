@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Messaging over the real server (port 0, real journaled store, TLS): offline and live delivery,
  * acks, idempotent resends, prekeys, blocks, DND, presence, and refusals. Each test uses its own
- * users, so tests do not see each other's messages (presence pushes of others are skipped).
+ * users, so tests do not see each other's messages (presence pushes of others are skipped). Scoped
+ * presence ({@code WatchPresence}) has its own {@link PresenceWatchIT}.
  */
 class MessagingIT {
 
@@ -308,6 +309,8 @@ class MessagingIT {
     try (TestClient a = Msg.registered(port, alice, TestClient.randomKey());
         TestClient c = Msg.registered(port, carol, TestClient.randomKey());
         TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
+      assertThat(Msg.watch(a, bob).hasOk()).isTrue();
+      assertThat(Msg.watch(c, bob).hasOk()).isTrue();
       assertThat(Msg.nextPresenceOf(a, bob).getPresence()).isEqualTo(PresenceState.ONLINE);
       assertThat(Msg.nextPresenceOf(c, bob).getPresence()).isEqualTo(PresenceState.ONLINE);
       assertThat(Msg.block(b, alice).hasOk()).isTrue();
@@ -342,6 +345,7 @@ class MessagingIT {
     String eve = name("eve");
     try (TestClient e = Msg.registered(port, eve, TestClient.randomKey());
         TestClient d = Msg.registered(port, dave, TestClient.randomKey())) {
+      assertThat(Msg.watch(e, dave).hasOk()).isTrue();
       assertThat(Msg.nextPresenceOf(e, dave).getPresence()).isEqualTo(PresenceState.ONLINE);
       List<PresenceState> flips =
           List.of(
@@ -416,6 +420,7 @@ class MessagingIT {
     byte[] ck = TestClient.randomKey();
     try (TestClient b = Msg.registered(port, bob, TestClient.randomKey())) {
       TestClient c = Msg.registered(port, carol, ck);
+      assertThat(Msg.watch(b, carol).hasOk()).isTrue();
       assertThat(Msg.nextPresenceOf(b, carol).getPresence()).isEqualTo(PresenceState.ONLINE);
       assertThat(Msg.entry(Msg.listUsers(b), carol).getPresence()).isEqualTo(PresenceState.ONLINE);
       assertThat(Msg.setPresence(c, PresenceState.AWAY).hasOk()).isTrue();
@@ -460,7 +465,10 @@ class MessagingIT {
                     dev.sotto.wire.proto.SetPresence.newBuilder().setPresence(PresenceState.DND)),
             Frame.newBuilder().setBlock(dev.sotto.wire.proto.Block.newBuilder().setUsername("bob")),
             Frame.newBuilder()
-                .setUnblock(dev.sotto.wire.proto.Unblock.newBuilder().setUsername("bob")));
+                .setUnblock(dev.sotto.wire.proto.Unblock.newBuilder().setUsername("bob")),
+            Frame.newBuilder()
+                .setWatchPresence(
+                    dev.sotto.wire.proto.WatchPresence.newBuilder().addUsernames("bob")));
     try (TestClient c = TestClient.connect(port)) {
       c.hello();
       for (Frame.Builder r : requests) {

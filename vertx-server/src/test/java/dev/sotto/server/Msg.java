@@ -135,6 +135,26 @@ final class Msg {
         Frame.newBuilder().setUnblock(dev.sotto.wire.proto.Unblock.newBuilder().setUsername(user)));
   }
 
+  static Frame watch(TestClient c, String... users) throws Exception {
+    return c.request(
+        Frame.newBuilder()
+            .setWatchPresence(
+                dev.sotto.wire.proto.WatchPresence.newBuilder().addAllUsernames(List.of(users))));
+  }
+
+  /** Asserts that nothing at all arrives on {@code c} within {@code ms}. */
+  static void assertNothingWithin(TestClient c, int ms) throws Exception {
+    c.setTimeoutMs(ms);
+    try {
+      Frame f = c.nextPush();
+      throw new AssertionError("expected nothing, got " + (f == null ? "end of stream" : f));
+    } catch (java.net.SocketTimeoutException expected) {
+      // Nothing came.
+    } finally {
+      c.setTimeoutMs(15_000);
+    }
+  }
+
   /** The presence {@code list} shows for {@code user}. */
   static dev.sotto.wire.proto.UserList.User entry(Frame list, String user) {
     return list.getUserList().getUsersList().stream()

@@ -171,17 +171,21 @@ class SlowReaderIT {
             TestClient sloth = TestClient.connectWithReceiveBuffer(port, 4096);
             sloth.hello();
             assertThat(sloth.register("sloth", TestClient.randomKey()).hasLoginOk()).isTrue();
-            // Many users change presence; each change is a push to sloth, who never reads. One
-            // user's changes are limited and coalesced, so the flood needs many users. They block
-            // each other and alice, so that only sloth gets their pushes (alice reads only when she
-            // pings). The slow reader timeout is 60 s,
-            // so only the per-connection limit can close sloth in time.
+            // Many users change presence; each change is a push to sloth, who watches them all and
+            // never reads. One user's changes are limited and coalesced, so the flood needs many
+            // users. They block each other and alice (a leftover of the time every login watched
+            // everyone; alice watches nobody). The slow reader timeout is 60 s, so only the
+            // per-connection limit can close sloth in time.
             List<String> names = new ArrayList<>();
             List<TestClient> flippers = new ArrayList<>();
             for (int i = 0; i < FLIPPERS; i++) {
               names.add("flipper" + i);
               flippers.add(Msg.registered(port, names.get(i), TestClient.randomKey()));
             }
+            sloth.sendRequest(
+                Frame.newBuilder()
+                    .setWatchPresence(
+                        dev.sotto.wire.proto.WatchPresence.newBuilder().addAllUsernames(names)));
             for (TestClient f : flippers) {
               List<Frame.Builder> blocks = new ArrayList<>();
               for (String other : names) {

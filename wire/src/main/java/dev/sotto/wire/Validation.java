@@ -10,7 +10,11 @@ import dev.sotto.wire.proto.ErrorCode;
 import dev.sotto.wire.proto.KdfParams;
 import dev.sotto.wire.proto.Login;
 import dev.sotto.wire.proto.Register;
+import dev.sotto.wire.proto.WatchPresence;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Field checks that server and client share. Each throws {@link WireException} with {@code
@@ -252,6 +256,33 @@ public final class Validation {
     for (ByteString id : ack.getMessageIdsList()) {
       messageId(id);
     }
+  }
+
+  /**
+   * Checks a {@code WatchPresence} request: at most {@link WireLimits#MAX_WATCHED_USERS} names,
+   * each a valid username.
+   *
+   * @return the canonical names, without repeats, in the order given
+   * @throws WireException {@code INVALID_REQUEST} for too many names (checked first), {@code
+   *     INVALID_USERNAME} for a name that breaks the username rule
+   */
+  public static List<String> watchPresence(WatchPresence watch) throws WireException {
+    Objects.requireNonNull(watch, "watch");
+    int count = watch.getUsernamesCount();
+    if (count > WireLimits.MAX_WATCHED_USERS) {
+      throw new WireException(
+          ErrorCode.INVALID_REQUEST,
+          "At most "
+              + WireLimits.MAX_WATCHED_USERS
+              + " users can be watched at once, got "
+              + count
+              + ".");
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (String raw : watch.getUsernamesList()) {
+      names.add(Usernames.normalize(raw));
+    }
+    return List.copyOf(names);
   }
 
   private static void exactLength(String what, ByteString value, int expected)

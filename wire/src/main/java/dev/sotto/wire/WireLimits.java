@@ -44,6 +44,9 @@ public final class WireLimits {
   /** Longest {@code Hello.client} string, in characters. */
   public static final int MAX_CLIENT_NAME = 64;
 
+  /** Most names in one {@code WatchPresence}: the users one connection is pushed presence of. */
+  public static final int MAX_WATCHED_USERS = 1_000;
+
   private WireLimits() {}
 
   /** The limits as announced in {@code Welcome.limits} and {@code LoginOk.limits}. */

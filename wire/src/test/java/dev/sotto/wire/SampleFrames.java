@@ -40,6 +40,7 @@ import dev.sotto.wire.proto.SignedPreKey;
 import dev.sotto.wire.proto.Stored;
 import dev.sotto.wire.proto.Unblock;
 import dev.sotto.wire.proto.UserList;
+import dev.sotto.wire.proto.WatchPresence;
 import dev.sotto.wire.proto.Welcome;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -232,6 +233,12 @@ final class SampleFrames {
             .build());
     m.put("block", f(15).setBlock(Block.newBuilder().setUsername("carol")).build());
     m.put("unblock", f(16).setUnblock(Unblock.newBuilder().setUsername("carol")).build());
+    m.put(
+        "watch_presence",
+        f(17)
+            .setWatchPresence(
+                WatchPresence.newBuilder().addUsernames("alice").addUsernames("carol"))
+            .build());
     return m;
   }
 

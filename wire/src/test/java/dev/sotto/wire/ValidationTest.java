@@ -10,6 +10,7 @@ import dev.sotto.wire.proto.Envelope;
 import dev.sotto.wire.proto.EnvelopeType;
 import dev.sotto.wire.proto.ErrorCode;
 import dev.sotto.wire.proto.KdfParams;
+import dev.sotto.wire.proto.WatchPresence;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -251,5 +252,41 @@ class ValidationTest {
     assertRejected(
         () -> Validation.ackMessages(ack.toBuilder().addMessageIds(ByteString.EMPTY).build()),
         ErrorCode.INVALID_REQUEST);
+  }
+
+  @Test
+  void watchPresence_namesNormalizedAndDeduplicated_inOrder() throws WireException {
+    WatchPresence watch =
+        WatchPresence.newBuilder()
+            .addUsernames(" Carol ")
+            .addUsernames("alice")
+            .addUsernames("CAROL")
+            .build();
+    assertThat(Validation.watchPresence(watch)).containsExactly("carol", "alice");
+    assertThat(Validation.watchPresence(WatchPresence.getDefaultInstance())).isEmpty();
+  }
+
+  @Test
+  void watchPresence_atTheLimitAccepted_oneMoreRejected() throws WireException {
+    WatchPresence.Builder watch = WatchPresence.newBuilder();
+    for (int i = 0; i < WireLimits.MAX_WATCHED_USERS; i++) {
+      watch.addUsernames("user" + i);
+    }
+    assertThat(Validation.watchPresence(watch.build())).hasSize(WireLimits.MAX_WATCHED_USERS);
+    watch.addUsernames("one-more");
+    assertRejected(() -> Validation.watchPresence(watch.build()), ErrorCode.INVALID_REQUEST)
+        .hasMessage(
+            "At most "
+                + WireLimits.MAX_WATCHED_USERS
+                + " users can be watched at once, got "
+                + (WireLimits.MAX_WATCHED_USERS + 1)
+                + ".");
+  }
+
+  @Test
+  void watchPresence_badName_invalidUsername() {
+    WatchPresence watch =
+        WatchPresence.newBuilder().addUsernames("alice").addUsernames("x").build();
+    assertRejected(() -> Validation.watchPresence(watch), ErrorCode.INVALID_USERNAME);
   }
 }

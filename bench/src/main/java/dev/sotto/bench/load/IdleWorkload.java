@@ -6,9 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * W4: opens {@code --idle} connections (logged in: Sotto login, XMPP bind and presence; TLS only
- * for the relay), lets the server settle, and reports the growth of its resident memory per
- * connection, and its CPU while they sit idle.
+ * W4: opens {@code --idle} connections (logged in: Sotto login, and with {@code --watch N} a {@code
+ * WatchPresence} of the N users opened before; XMPP bind and presence; TLS only for the relay),
+ * lets the server settle, and reports the growth of its resident memory per connection, and its CPU
+ * while they sit idle.
  */
 final class IdleWorkload implements LoadConnection.Sink {
   private final LoadMain m;
@@ -26,7 +27,18 @@ final class IdleWorkload implements LoadConnection.Sink {
     }
     List<LoadConnection> conns = new ArrayList<>();
     for (int i = 0; i < m.idle; i++) {
-      conns.add(m.connection(i, m.prefix + i, this, dirty));
+      LoadConnection c = m.connection(i, m.prefix + i, this, dirty);
+      if (m.watch > 0 && c instanceof SottoConnection s) {
+        // The users opened just before this one: they exist by then (mostly; unknown names are
+        // left out by the server), so each login is answered by a snapshot of up to --watch users
+        // and each user ends up watched by the --watch users opened after it.
+        List<String> peers = new ArrayList<>();
+        for (int j = Math.max(0, i - m.watch); j < i; j++) {
+          peers.add(m.prefix + j);
+        }
+        s.watchAfterLogin(peers);
+      }
+      conns.add(c);
     }
     // A first tenth (at most 100) warms the server up (JIT, TLS, buffers), so that the baseline
     // does not charge start-up costs to the connections.
@@ -66,7 +78,7 @@ final class IdleWorkload implements LoadConnection.Sink {
             : ResultsTable.num((heapAfter - heapBefore) / (double) Math.max(1, rest.size()), 1));
     row.put("idle_cpu_pct", ResultsTable.num(100 * after.coreFractionSince(settled), 1));
     row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
-    row.put("note", m.note());
+    row.put("note", m.watch > 0 ? (m.note() + " watch=" + m.watch).trim() : m.note());
     System.out.println("W4 " + ResultsTable.summary(row));
     ResultsTable.append(
         m.results().resolve("w4-idle.md"),

@@ -106,6 +106,14 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--idle", defaultValue = "1000", description = "W4 idle connections")
   int idle;
 
+  @Option(
+      names = "--watch",
+      defaultValue = "0",
+      description =
+          "W4 (sotto): after login each connection watches the presence of this many users, the"
+              + " ones opened just before it (a client's conversation peers)")
+  int watch;
+
   @Option(names = "--ciphertexts", defaultValue = "16", description = "made per direction")
   int ciphertexts;
 

@@ -18,6 +18,7 @@ import dev.sotto.wire.proto.KdfParams;
 import dev.sotto.wire.proto.Login;
 import dev.sotto.wire.proto.Register;
 import dev.sotto.wire.proto.SendMessage;
+import dev.sotto.wire.proto.WatchPresence;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -58,6 +59,7 @@ final class SottoConnection extends LoadConnection {
   private int maxFrame = WireLimits.MAX_FRAME_BEFORE_LOGIN;
   private ClientInbox inbox;
   private boolean accountExists;
+  private List<String> watched = List.of();
   private List<Envelope> burst = new ArrayList<>();
   private volatile Context loop;
 
@@ -162,8 +164,25 @@ final class SottoConnection extends LoadConnection {
                             : ok.getBodyCase()));
               }
               maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
-              return Future.succeededFuture();
+              return watched.isEmpty() ? Future.succeededFuture() : watchPresence();
             });
+  }
+
+  private Future<Void> watchPresence() {
+    return request(
+            Frame.newBuilder()
+                .setWatchPresence(WatchPresence.newBuilder().addAllUsernames(watched)))
+        .compose(
+            ok ->
+                ok.hasOk()
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        username + ": WatchPresence refused: " + ok.getError().getCode()));
+  }
+
+  /** After login, send {@code WatchPresence} with these users and wait for its {@code Ok}. */
+  void watchAfterLogin(List<String> users) {
+    watched = List.copyOf(users);
   }
 
   private Frame.Builder loginFrame(ByteString auth) {

@@ -159,6 +159,8 @@ class MessengerIT {
         Peer bob = peer("bob").register()) {
       assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
           .contains(new UserInfo("bob", Presence.ONLINE, false));
+      // No conversation yet: presence changes reach alice once she watches bob.
+      alice.m().watchPresence("bob").get(10, TimeUnit.SECONDS);
 
       bob.m().setPresence(Presence.DND).get(10, TimeUnit.SECONDS);
       alice.await(
@@ -188,6 +190,50 @@ class MessengerIT {
       assertThat(alice.m().users().get(10, TimeUnit.SECONDS))
           .contains(new UserInfo("bob", Presence.OFFLINE, false));
     }
+  }
+
+  @Test
+  void presence_watchesConversationPeers_atLoginReconnectAndNewConversations() throws Exception {
+    try (Peer alice = peer("alice").register();
+        Peer bob = peer("bob").register();
+        Peer carol = peer("carol").register();
+        Peer dave = peer("dave").register()) {
+      carol.m().setPresence(Presence.AWAY).get(10, TimeUnit.SECONDS);
+      bob.m().setPresence(Presence.DND).get(10, TimeUnit.SECONDS);
+      Thread.sleep(700);
+      assertThat(alice.events())
+          .as("no conversations, so no presence pushes")
+          .noneMatch(e -> e instanceof MessengerEvent.PresenceChanged);
+
+      // A first message to bob makes a conversation: watched, and his presence comes at once.
+      alice.m().send("bob", "hi bob").stored().get(10, TimeUnit.SECONDS);
+      awaitPresence(alice, "bob", Presence.DND);
+      // A first message from dave too.
+      dave.m().send("alice", "hi alice").stored().get(10, TimeUnit.SECONDS);
+      awaitPresence(alice, "dave", Presence.ONLINE);
+
+      // At login the store's conversations are watched (the server answers with a snapshot).
+      alice.close();
+      alice.login();
+      awaitPresence(alice, "bob", Presence.DND);
+      awaitPresence(alice, "dave", Presence.ONLINE);
+      // And after a reconnect.
+      alice.clearEvents();
+      alice.m().dropConnection();
+      awaitPresence(alice, "bob", Presence.DND);
+      bob.m().setPresence(Presence.ONLINE).get(10, TimeUnit.SECONDS);
+      awaitPresence(alice, "bob", Presence.ONLINE);
+
+      // A conversation opened by name before its first message (the TUI's !talk).
+      alice.m().watchPresence("carol").get(10, TimeUnit.SECONDS);
+      awaitPresence(alice, "carol", Presence.AWAY);
+    }
+  }
+
+  private static void awaitPresence(Peer peer, String user, Presence p)
+      throws InterruptedException {
+    peer.await(
+        MessengerEvent.PresenceChanged.class, e -> e.user().equals(user) && e.presence() == p, 10);
   }
 
   @Test

@@ -120,7 +120,8 @@ public final class MessagingHandlers implements ConnectionListener {
         .route(Frame.BodyCase.LIST_USERS, auth, false, this::listUsers)
         .route(Frame.BodyCase.SET_PRESENCE, auth, false, this::setPresence)
         .route(Frame.BodyCase.BLOCK, auth, false, this::block)
-        .route(Frame.BodyCase.UNBLOCK, auth, false, this::unblock);
+        .route(Frame.BodyCase.UNBLOCK, auth, false, this::unblock)
+        .route(Frame.BodyCase.WATCH_PRESENCE, auth, false, this::watchPresence);
   }
 
   // ------------------------------------------------------------------ connection life
@@ -150,6 +151,7 @@ public final class MessagingHandlers implements ConnectionListener {
   public void loggedOut(Connection connection) {
     ConnectionDevice device = devices.remove(connection);
     if (device != null) {
+      broadcaster.unwatch(connection);
       delivery.disconnect(device);
     }
   }
@@ -165,6 +167,16 @@ public final class MessagingHandlers implements ConnectionListener {
   /** How many connections have a delivery session (tests, metrics). */
   public int sessions() {
     return devices.size();
+  }
+
+  /** How many users at least one connection watches the presence of (tests, metrics). */
+  public int watchedUsers() {
+    return broadcaster.watchedUsers();
+  }
+
+  /** How many connections watch the presence of at least one user (tests, metrics). */
+  public int watchingConnections() {
+    return broadcaster.watchingConnections();
   }
 
   private void remindIfLow(Connection connection) {
@@ -399,6 +411,33 @@ public final class MessagingHandlers implements ConnectionListener {
               broadcaster.unblockedBy(c.user(), target);
               return ok();
             });
+  }
+
+  /**
+   * Replaces the connection's watch set: names are checked and normalized, unknown users and the
+   * connection's own user are left out (the user list already says who exists), then the snapshot
+   * of the rest follows the {@code Ok}.
+   */
+  private Future<Frame> watchPresence(Connection c, Frame frame) {
+    List<String> names;
+    try {
+      names = Validation.watchPresence(frame.getWatchPresence());
+    } catch (WireException e) {
+      return Future.failedFuture(e);
+    }
+    if (!devices.containsKey(c)) {
+      return refuse(ErrorCode.INVALID_REQUEST, "This connection has no session yet.");
+    }
+    String me = c.user();
+    List<String> known =
+        names.stream().filter(n -> !n.equals(me) && accounts.find(n).isPresent()).toList();
+    broadcaster.watch(c, known);
+    logger.debug(
+        "event=watch-presence user={} asked={} watched={} outcome=ok",
+        me,
+        names.size(),
+        known.size());
+    return Future.succeededFuture(ok());
   }
 
   // ------------------------------------------------------------------ helpers

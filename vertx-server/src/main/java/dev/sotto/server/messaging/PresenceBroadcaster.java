@@ -7,11 +7,18 @@ import dev.sotto.server.presence.PresenceRegistry;
 import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.PresencePush;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Sends {@code PresencePush} frames: at most one per user per interval, the last state winning.
+ * Sends {@code PresencePush} frames to the connections that watch a user ({@code WatchPresence}):
+ * at most one per user per interval, the last state winning.
+ *
+ * <p>Scope: a change is pushed only to the connections whose watch set names the user, found
+ * through a reverse index ({@link WatchIndex}), so a change costs one push per watcher, not one per
+ * logged-in connection. A new watch set is answered by a snapshot: the current visible presence of
+ * each watched user (OFFLINE included), queued behind the request's {@code Ok}.
  *
  * <p>The first change of a user is pushed at once and opens a window of {@code intervalMs}; changes
  * within the window only replace the pending state, and when the window closes the pending state is
@@ -21,6 +28,11 @@ import java.util.Objects;
  *
  * <p>Privacy: nothing about a user is pushed to someone the user has blocked; for them the user
  * stays OFFLINE ({@link #blockedBy}, {@link #unblockedBy}).
+ *
+ * <p>Threads: called from every event loop (requests, connection life, timers). One lock guards the
+ * watch index and covers each fan-out and each snapshot, so a snapshot never overtakes a change it
+ * already saw; a change that overtakes a snapshot is followed by its window's last push, so a
+ * watcher always ends on the user's current state.
  */
 final class PresenceBroadcaster {
 
@@ -44,6 +56,8 @@ final class PresenceBroadcaster {
   private final long intervalMs;
   private final Timer timer;
   private final Map<String, Window> windows = new HashMap<>();
+  private final Object watchLock = new Object();
+  private final WatchIndex<Connection> watches = new WatchIndex<>();
 
   PresenceBroadcaster(
       ConnectionRegistry registry, PresenceRegistry presence, long intervalMs, Timer timer) {
@@ -66,7 +80,7 @@ final class PresenceBroadcaster {
       }
       windows.put(user, new Window(now));
     }
-    pushToAll(user, now);
+    pushToWatchers(user, now);
     timer.after(intervalMs, () -> windowClosed(user));
   }
 
@@ -85,22 +99,67 @@ final class PresenceBroadcaster {
       w.sent = next;
       w.pending = null;
     }
-    pushToAll(user, next);
+    pushToWatchers(user, next);
     timer.after(intervalMs, () -> windowClosed(user));
   }
 
-  /** {@code blocker} blocked {@code blocked}: from now on the blocker looks OFFLINE to them. */
-  void blockedBy(String blocker, String blocked) {
-    if (presence.presence(blocker) != Presence.OFFLINE) {
-      pushTo(blocked, blocker, Presence.OFFLINE);
+  /**
+   * Makes {@code users} the whole watch set of {@code connection} and queues the current visible
+   * presence of each. Call on the connection's event loop while handling its {@code WatchPresence}:
+   * the pushes are queued through the loop's task queue, so they follow the {@code Ok} written in
+   * the same task.
+   *
+   * @param users existing users other than the connection's own, canonical, without repeats
+   */
+  void watch(Connection connection, List<String> users) {
+    String viewer = connection.user();
+    synchronized (watchLock) {
+      watches.replace(connection, users);
+      for (String user : users) {
+        connection.pushInOrder(frame(user, presence.visibleTo(user, viewer)));
+      }
     }
   }
 
-  /** {@code blocker} unblocked {@code blocked}: they see the blocker's presence again. */
+  /** The connection closed: it watches nobody any more. */
+  void unwatch(Connection connection) {
+    synchronized (watchLock) {
+      watches.remove(connection);
+    }
+  }
+
+  /**
+   * {@code blocker} blocked {@code blocked}: from now on the blocker looks OFFLINE to them; told at
+   * once to the connections of {@code blocked} that watch the blocker.
+   */
+  void blockedBy(String blocker, String blocked) {
+    if (presence.presence(blocker) != Presence.OFFLINE) {
+      pushToWatching(blocked, blocker, Presence.OFFLINE);
+    }
+  }
+
+  /**
+   * {@code blocker} unblocked {@code blocked}: the connections of {@code blocked} that watch the
+   * blocker see the blocker's presence again.
+   */
   void unblockedBy(String blocker, String blocked) {
     Presence now = presence.visibleTo(blocker, blocked);
     if (now != Presence.OFFLINE) {
-      pushTo(blocked, blocker, now);
+      pushToWatching(blocked, blocker, now);
+    }
+  }
+
+  /** How many users have at least one watching connection (tests, metrics). */
+  int watchedUsers() {
+    synchronized (watchLock) {
+      return watches.watchedUsers();
+    }
+  }
+
+  /** How many connections watch at least one user (tests, metrics). */
+  int watchingConnections() {
+    synchronized (watchLock) {
+      return watches.watchers();
     }
   }
 
@@ -111,20 +170,25 @@ final class PresenceBroadcaster {
     }
   }
 
-  private void pushToAll(String user, Presence now) {
+  private void pushToWatchers(String user, Presence now) {
     Frame push = frame(user, now);
-    for (Connection c : registry.all()) {
-      String viewer = c.user();
-      if (viewer != null && !user.equals(viewer) && !presence.isBlocked(user, viewer)) {
-        c.pushInOrder(push);
+    synchronized (watchLock) {
+      for (Connection c : watches.watchersOf(user)) {
+        if (!presence.isBlocked(user, c.user())) {
+          c.pushInOrder(push);
+        }
       }
     }
   }
 
-  private void pushTo(String viewer, String user, Presence p) {
+  private void pushToWatching(String viewer, String user, Presence p) {
     Frame push = frame(user, p);
-    for (Connection c : registry.connectionsOf(viewer)) {
-      c.pushInOrder(push);
+    synchronized (watchLock) {
+      for (Connection c : registry.connectionsOf(viewer)) {
+        if (watches.watches(c, user)) {
+          c.pushInOrder(push);
+        }
+      }
     }
   }
 

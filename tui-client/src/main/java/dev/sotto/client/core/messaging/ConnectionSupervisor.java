@@ -214,6 +214,7 @@ final class ConnectionSupervisor {
               Frame.newBuilder()
                   .setSetPresence(SetPresence.newBuilder().setPresence(toWire(presence))));
     }
+    ctx.presenceWatch.sendAll();
     try {
       ctx.preKeys.checkPreKeys(s);
     } catch (Exception e) {

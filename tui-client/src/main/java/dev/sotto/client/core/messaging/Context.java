@@ -51,6 +51,7 @@ final class Context {
   final SessionSetup sessions;
   final PreKeyMaintenance preKeys;
   final TrustDecisions trust;
+  final PresenceWatch presenceWatch;
 
   Context(
       MessengerConfig config, String username, int deviceId, LocalStore store, AccountKeys keys) {
@@ -70,6 +71,7 @@ final class Context {
     this.sessions = new SessionSetup(this);
     this.preKeys = new PreKeyMaintenance(this);
     this.trust = new TrustDecisions(this);
+    this.presenceWatch = new PresenceWatch(this);
     this.receiver.readReceipts = config.sendReadReceipts();
   }
 
@@ -136,6 +138,13 @@ final class Context {
   }
 
   void emit(MessengerEvent event) {
+    String peer =
+        event instanceof MessengerEvent.MessageReceived r
+            ? r.message().peer()
+            : event instanceof MessengerEvent.MessageSent m ? m.message().peer() : null;
+    if (peer != null && !presenceWatch.isWatched(peer)) {
+      runOnWorker(() -> presenceWatch.add(peer));
+    }
     try {
       eventThread.execute(
           () -> {

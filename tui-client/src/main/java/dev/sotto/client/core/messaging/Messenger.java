@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Parts.</b> This class is a facade; the work is done on one worker thread by package-private
  * parts sharing a {@link Context}: {@link ConnectionSupervisor} (connection, reconnects), {@link
  * Outbox} (sending, pending sends), {@link Receiver} (receiving, acks, receipts, held messages),
- * {@link SessionSetup}, {@link PreKeyMaintenance} and {@link TrustDecisions}.
+ * {@link SessionSetup}, {@link PreKeyMaintenance}, {@link TrustDecisions} and {@link PresenceWatch}
+ * (whose presence the server pushes: the peers of the conversations).
  *
  * <p><b>Threads.</b> Every method may be called from any thread and none blocks on the network:
  * actions return futures. The read methods ({@link #conversations()}, {@link #history}) read the
@@ -281,6 +282,7 @@ public final class Messenger implements AutoCloseable {
     ctx.receiver.scheduleDrain();
     ctx.worker.execute(
         () -> {
+          ctx.presenceWatch.sendAll();
           ctx.outbox.resendOutbox(first);
           ctx.outbox.flushPendingSends();
         });
@@ -415,6 +417,25 @@ public final class Messenger implements AutoCloseable {
               }
               return out;
             });
+  }
+
+  /**
+   * Watches {@code user}'s presence from now on (a conversation opened before its first message):
+   * the server pushes their presence at once and then its changes, as {@link
+   * MessengerEvent.PresenceChanged}. The peers of every conversation are watched without asking
+   * (after login, after each reconnect, and when a message to or from a new peer is committed),
+   * most recently active first, at most {@link dev.sotto.wire.WireLimits#MAX_WATCHED_USERS}. Short
+   * CLI commands (not receiving) watch nobody.
+   */
+  public CompletableFuture<Void> watchPresence(String user) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    ctx.submit(
+        f,
+        () -> {
+          ctx.presenceWatch.add(ctx.peerName(user));
+          f.complete(null);
+        });
+    return f;
   }
 
   /**

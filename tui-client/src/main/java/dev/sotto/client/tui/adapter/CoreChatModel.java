@@ -601,7 +601,13 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
               return p;
             },
             worker)
-        .thenAcceptAsync(this::load, worker);
+        .thenAcceptAsync(
+            p -> {
+              load(p);
+              // Before its first message a conversation is not in the store: watch it by name.
+              live().watchPresence(p);
+            },
+            worker);
   }
 
   /** Reads the conversation's newest history into memory (worker thread). */

@@ -140,6 +140,11 @@ class TuiChatIT {
 
       alice.tui.enter("!talk bob");
       alice.tui.await("[1:bob]");
+      // Opened by name, before any message: bob's presence is watched already.
+      bob.model.setPresence(dev.sotto.client.tui.model.Presence.AWAY).get(10, TimeUnit.SECONDS);
+      alice.awaitRow("1 ◐ bob", "bob");
+      bob.model.setPresence(dev.sotto.client.tui.model.Presence.ONLINE).get(10, TimeUnit.SECONDS);
+      alice.awaitRow("1 ● bob", "bob");
       alice.tui.enter("hello bob, it's alice");
       // Stored by the server, then delivered to bob's running client: two ticks.
       alice.awaitRow("hello bob, it's alice", "✓✓");

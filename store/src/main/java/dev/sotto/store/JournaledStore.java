@@ -1324,8 +1324,8 @@ public final class JournaledStore implements Store {
       checkpointerFailure = e;
     } catch (RuntimeException | Error e) {
       logger.error("store checkpointer for {} failed; the store must be reopened", dir, e);
+      markSuspect(); // first: whoever sees the failure may close the store or exit at once
       checkpointerFailure = e;
-      markSuspect();
     } catch (Exception e) {
       // from a test hook
       checkpointerFailure = e;

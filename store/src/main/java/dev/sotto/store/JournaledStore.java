@@ -113,7 +113,16 @@ import org.slf4j.LoggerFactory;
  * runs on the writer thread, after waiting for a checkpoint of everything journaled so far (so that
  * MapDB's position is never older than the compacted journal's base), so writes wait while it runs
  * (it is sized by the live state). It is triggered by {@link #compact()} or when the journal
- * outgrows {@link StoreOptions#compactionRatio} times the live state.
+ * outgrows {@link StoreOptions#compactionRatio} times the live state. The live state is read from
+ * MapDB, so MapDB must match the digest every checkpoint keeps, or the compaction is refused: else
+ * damage MapDB did not report would be copied into the journal, the one copy that must stay right.
+ *
+ * <p><b>MapDB failing while open.</b> The walk at open reads the B-trees, not MapDB's free-space
+ * records, and a {@code kill -9} can break those (its own WAL replay); the first checkpoint that
+ * frees a record then fails ({@code PointerChecksumBroken}). The checkpointer leaves {@link
+ * #SUSPECT} and stops; the store then fails its requests until it is reopened, and that open
+ * rebuilds MapDB from the journal, which holds every acknowledged write. A close in that state
+ * completes (see {@code shutdown}).
  *
  * <p><b>Durability.</b> Acknowledged writes survive a process crash. They also survive a power loss
  * provided the disk honours {@code fsync}: the journal is forced before acks, renames are followed

@@ -27,6 +27,9 @@ mvn -B -q -o -pl store -am verify \
   echo "the last check plus 500 random older ones (the last cycle checks all). In the other cycles the"
   echo "next writer opens the unclean store itself and may be killed while recovering."
   echo "'Rebuilds' count opens that found MapDB unusable and rebuilt it from the journal."
+  echo "'Checkpointer failures' count checks whose open passed MapDB's walk but whose checkpoint then"
+  echo "met damage the walk cannot see (a broken free-space record): the store failed, and the check"
+  echo "was done again on a reopen, which rebuilt MapDB from the journal."
   echo
   cat "$table.md"
 } > "$out"

@@ -113,7 +113,16 @@ import org.slf4j.LoggerFactory;
  * runs on the writer thread, after waiting for a checkpoint of everything journaled so far (so that
  * MapDB's position is never older than the compacted journal's base), so writes wait while it runs
  * (it is sized by the live state). It is triggered by {@link #compact()} or when the journal
- * outgrows {@link StoreOptions#compactionRatio} times the live state.
+ * outgrows {@link StoreOptions#compactionRatio} times the live state. The live state is read from
+ * MapDB, so MapDB must match the digest every checkpoint keeps, or the compaction is refused: else
+ * damage MapDB did not report would be copied into the journal, the one copy that must stay right.
+ *
+ * <p><b>MapDB failing while open.</b> The walk at open reads the B-trees, not MapDB's free-space
+ * records, and a {@code kill -9} can break those (its own WAL replay); the first checkpoint that
+ * frees a record then fails ({@code PointerChecksumBroken}). The checkpointer leaves {@link
+ * #SUSPECT} and stops; the store then fails its requests until it is reopened, and that open
+ * rebuilds MapDB from the journal, which holds every acknowledged write. A close in that state
+ * completes (see {@code shutdown}).
  *
  * <p><b>Durability.</b> Acknowledged writes survive a process crash. They also survive a power loss
  * provided the disk honours {@code fsync}: the journal is forced before acks, renames are followed
@@ -283,6 +292,7 @@ public final class JournaledStore implements Store {
   private FileChannel journal;
   private long journalEnd;
   private long truncatePending = -1;
+  private boolean compactionRefused;
   private long nextSeq;
   private RecoveryReport recovery;
   private Thread writer;
@@ -458,6 +468,7 @@ public final class JournaledStore implements Store {
     }
     JournalFile.ScanResult scan =
         JournalFile.scan(journalPath, journal, options.maxRecordBytes(), fold);
+    long cutBytes = scan.tornBytes(); // a journal too short for its magic counts whole
     try {
       if (scan.needsMagic()) {
         journal.truncate(0);
@@ -513,7 +524,8 @@ public final class JournaledStore implements Store {
             broken != null,
             Optional.ofNullable(movedAside),
             fold.records,
-            scan.tornBytes(),
+            cutBytes,
+            scan.records(),
             Duration.ofNanos(System.nanoTime() - t0),
             phases);
     logger.info(
@@ -522,7 +534,7 @@ public final class JournaledStore implements Store {
         clean,
         broken != null,
         fold.records,
-        scan.tornBytes(),
+        cutBytes,
         recovery.openTime().toMillis());
     logger.debug("opening store {}: {}", dir, phases);
   }
@@ -1260,13 +1272,26 @@ public final class JournaledStore implements Store {
 
   /** Waits (writer thread) until everything up to {@code seq} is committed to MapDB. */
   private void awaitCheckpoint(long seq) throws InterruptedException {
+    if (!checkpointThrough(seq)) {
+      checkCheckpointer();
+    }
+  }
+
+  /**
+   * Waits (writer thread) until everything up to {@code seq} is committed to MapDB; false if the
+   * checkpointer failed first.
+   */
+  private boolean checkpointThrough(long seq) throws InterruptedException {
     synchronized (ckLock) {
       requestedSeq = Math.max(requestedSeq, seq);
       ckLock.notifyAll();
       while (checkpointedSeq < seq) {
-        checkCheckpointer();
+        if (checkpointerFailure != null) {
+          return false;
+        }
         ckLock.wait(100);
       }
+      return true;
     }
   }
 
@@ -1308,8 +1333,8 @@ public final class JournaledStore implements Store {
       checkpointerFailure = e;
     } catch (RuntimeException | Error e) {
       logger.error("store checkpointer for {} failed; the store must be reopened", dir, e);
+      markSuspect(); // first: whoever sees the failure may close the store or exit at once
       checkpointerFailure = e;
-      markSuspect();
     } catch (Exception e) {
       // from a test hook
       checkpointerFailure = e;
@@ -1514,7 +1539,8 @@ public final class JournaledStore implements Store {
   }
 
   private boolean compactionDue() {
-    return journalEnd > options.compactionMinBytes()
+    return !compactionRefused
+        && journalEnd > options.compactionMinBytes()
         && journalEnd > options.compactionRatio() * Math.max(1, liveBytes);
   }
 
@@ -1538,8 +1564,13 @@ public final class JournaledStore implements Store {
         List<Batch.Op> chunk = new ArrayList<>();
         long chunkBytes = JournalRecord.MIN_PAYLOAD;
         boolean wroteAny = false;
+        Digest walked = new Digest();
         for (Map.Entry<String, BTreeMap<byte[], byte[]>> m : new TreeMap<>(maps).entrySet()) {
           for (Map.Entry<byte[], byte[]> e : m.getValue().entrySet()) {
+            walked.add(m.getKey(), e.getKey(), e.getValue());
+            if (walked.count > digest.count) {
+              break; // a cyclic index never ends; the check below refuses it
+            }
             Batch.Op op = new Batch.Op(m.getKey(), e.getKey(), e.getValue());
             long opBytes = JournalRecord.opBytes(op);
             if (!chunk.isEmpty()
@@ -1555,6 +1586,7 @@ public final class JournaledStore implements Store {
             chunkBytes += opBytes;
           }
         }
+        refuseUnlessDigestMatches(walked);
         if (!chunk.isEmpty() || !wroteAny) {
           pos += writeSnapshot(out, pos, base, chunk, (int) chunkBytes);
         }
@@ -1598,6 +1630,33 @@ public final class JournaledStore implements Store {
     }
   }
 
+  /**
+   * A compaction copies MapDB into the journal, so it must not copy damage: MapDB can lose or
+   * change entries in ways no exception reports (a kill -9 can leave its free-space records broken,
+   * and a record handed out twice overwrites another), and the compacted journal would then lose
+   * them for good. The walk's digest must equal the one kept up to date by every checkpoint;
+   * otherwise the compaction is refused (the old journal stays whole), MapDB is marked {@link
+   * #SUSPECT} so that the next open rebuilds it from that journal, and no further compaction runs
+   * until then.
+   */
+  private void refuseUnlessDigestMatches(Digest walked) throws IOException {
+    if (walked.hash == digest.hash
+        && walked.count == digest.count
+        && walked.bytes == digest.bytes) {
+      return;
+    }
+    compactionRefused = true;
+    markSuspect();
+    throw new IOException(
+        "MapDB of "
+            + dir
+            + " does not match its digest ("
+            + walked.count
+            + " entries walked, "
+            + digest.count
+            + " expected); compaction refused until a reopen rebuilds it from the journal");
+  }
+
   private static long writeSnapshot(
       FileChannel out, long pos, long base, List<Batch.Op> ops, int payloadSize)
       throws IOException {
@@ -1608,9 +1667,24 @@ public final class JournaledStore implements Store {
     return JournalRecord.HEADER_BYTES + payloadSize;
   }
 
+  /**
+   * A close. If the checkpointer has failed (before the close or while it checkpointed the rest),
+   * MapDB misses part of what was acknowledged, but the journal holds all of it: every group was
+   * forced before its acks. The close then forces the journal once more and releases the files
+   * without the {@code CLEAN} marker, so the next open recovers MapDB from the journal (and
+   * rebuilds it when the failure was inside MapDB: {@link #SUSPECT}); it completes normally, since
+   * nothing acknowledged is lost. A kill -9 can leave MapDB damaged where the open's walk does not
+   * look, such as its free-space records ({@code PointerChecksumBroken} in {@code
+   * StoreWAL.longStackLoadChunk} from the first checkpoint after a sound-looking open, seen in
+   * {@code KillLoopIT}), so this is a path a crash campaign meets. Only a failure to force or close
+   * the journal fails the close.
+   */
   private void shutdown(CloseReq c) {
     try {
-      awaitCheckpoint(nextSeq - 1);
+      if (!checkpointThrough(nextSeq - 1)) {
+        closeOnJournalOnly(c);
+        return;
+      }
       stopCheckpointer(false);
       visibility.writeLock().lock();
       try {
@@ -1640,6 +1714,19 @@ public final class JournaledStore implements Store {
     } finally {
       completer.shutdown();
     }
+  }
+
+  /** The close of {@link #shutdown} after a failed checkpointer: the journal is the state. */
+  private void closeOnJournalOnly(CloseReq c) throws IOException {
+    logger.warn(
+        "closing store {} without a final checkpoint: the checkpointer failed ({}); every"
+            + " acknowledged write is in the journal and the next open recovers MapDB from it",
+        dir,
+        String.valueOf(checkpointerFailure));
+    force();
+    state = State.CLOSED;
+    stopAbruptly();
+    c.future().complete(null);
   }
 
   /**

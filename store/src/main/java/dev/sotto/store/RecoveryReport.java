@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param movedAside where the broken MapDB file was moved, if it was
  * @param replayedRecords journal records applied to MapDB during the open
  * @param truncatedBytes bytes of a torn journal tail that were cut off
+ * @param journalRecords valid records the journal holds after the open (0: nothing was ever written
+ *     to it, or nothing of it survived: then {@code truncatedBytes} tells which)
  * @param openTime how long the open took
  * @param phases where the open spent its time
  */
@@ -22,6 +24,7 @@ public record RecoveryReport(
     Optional<Path> movedAside,
     long replayedRecords,
     long truncatedBytes,
+    long journalRecords,
     Duration openTime,
     Phases phases) {
 

@@ -48,7 +48,11 @@ public interface Store extends AutoCloseable {
   /** Rewrites the journal to hold only the live state, switching files by rename. */
   CompletableFuture<Void> compact();
 
-  /** Flushes, checkpoints MapDB and closes cleanly; the next open needs no replay. */
+  /**
+   * Flushes, checkpoints MapDB and closes cleanly; the next open needs no replay. If MapDB fails to
+   * take that checkpoint, the close still completes, since the journal holds every acknowledged
+   * write: the next open then recovers (or rebuilds) MapDB from it.
+   */
   @Override
   void close();
 

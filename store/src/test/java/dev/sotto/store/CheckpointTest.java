@@ -5,6 +5,7 @@ import static dev.sotto.store.JournaledStoreTest.s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,6 +216,100 @@ class CheckpointTest {
     JournaledStore third = openStore(live, FAST);
     assertThat(third.recovery().rebuilt()).isFalse();
     assertThat(third.get("m", b("after"))).map(JournaledStoreTest::s).contains("2");
+  }
+
+  /**
+   * KillLoopIT's failure: the open's walk passed, then the checkpoint that the close waited for
+   * failed inside MapDB ({@code PointerChecksumBroken}), and the close reported a failure although
+   * the journal held every acknowledged write. Now such a close completes, leaves no CLEAN marker,
+   * and the next open rebuilds MapDB from the journal.
+   */
+  @Test
+  void checkpointFailsInsideMapDbWhileCloseWaits_closeCompletes_nextOpenRebuilds()
+      throws Exception {
+    Path live = dir.resolve("live");
+    JournaledStore store =
+        openStore(live, FAST.toBuilder().checkpointInterval(Duration.ofHours(1)).build());
+    store.write(new Batch().put("m", b("a"), b("1"))).join();
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch fail = new CountDownLatch(1);
+    store.checkpointHook =
+        seq -> {
+          reached.countDown();
+          assertThat(fail.await(30, TimeUnit.SECONDS)).isTrue();
+          throw new IllegalStateException("simulated PointerChecksumBroken");
+        };
+    CompletableFuture<Void> closed = CompletableFuture.runAsync(store::close);
+    assertThat(reached.await(30, TimeUnit.SECONDS)).as("the close's checkpoint began").isTrue();
+    awaitWriterIn(live, "shutdown");
+    fail.countDown();
+    closed.get(30, TimeUnit.SECONDS); // used to fail: "close failed: the checkpointer failed"
+    open.remove(store);
+    assertThat(live.resolve(JournaledStore.SUSPECT)).exists();
+    assertThat(live.resolve(JournaledStore.CLEAN)).doesNotExist();
+
+    JournaledStore reopened = openStore(live, FAST);
+    assertThat(reopened.recovery().rebuilt()).isTrue();
+    assertThat(reopened.get("m", b("a"))).map(JournaledStoreTest::s).contains("1");
+  }
+
+  /** Waits until the writer thread of the store in {@code where} runs {@code method}. */
+  private static void awaitWriterIn(Path where, String method) throws InterruptedException {
+    String name = "sotto-store-writer-" + where.getFileName();
+    for (int i = 0; i < 3000; i++) {
+      for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+        if (t.getKey().getName().equals(name)
+            && Stream.of(t.getValue()).anyMatch(f -> f.getMethodName().equals(method))) {
+          return;
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the writer of " + where + " never reached " + method);
+  }
+
+  /**
+   * MapDB losing an entry without an exception (as a broken free-space record after a kill -9 can
+   * make it do) must not reach the journal: a compaction that copied MapDB would have dropped the
+   * entry for good. It is refused, MapDB is marked suspect, and the next open rebuilds it.
+   */
+  @Test
+  void mapDbSilentlyLosesAnEntry_compactionRefused_journalKeepsIt() throws Exception {
+    Path live = dir.resolve("live");
+    // no timed checkpoint: the compaction's own checkpoint is the one the hook damages
+    JournaledStore store =
+        openStore(live, FAST.toBuilder().checkpointInterval(Duration.ofHours(1)).build());
+    store.write(new Batch().put("m", b("header"), b("h")).put("m", b("other"), b("o"))).join();
+    Field mapsField = JournaledStore.class.getDeclaredField("maps");
+    mapsField.setAccessible(true);
+    AtomicBoolean once = new AtomicBoolean(true);
+    CountDownLatch damaged = new CountDownLatch(1);
+    store.checkpointHook =
+        seq -> {
+          if (once.getAndSet(false)) {
+            damaged.countDown();
+            @SuppressWarnings("unchecked")
+            Map<String, Map<byte[], byte[]>> maps =
+                (Map<String, Map<byte[], byte[]>>) mapsField.get(store);
+            maps.get("m").remove(b("header")); // behind the store's back, committed with seq
+          }
+        };
+    CompletableFuture<Void> compacted = store.compact();
+    assertThat(compacted)
+        .failsWithin(Duration.ofSeconds(30))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("does not match its digest");
+    assertThat(damaged.getCount()).as("the hook damaged MapDB").isZero();
+    assertThat(live.resolve(JournaledStore.SUSPECT)).exists();
+    store.close();
+    open.remove(store);
+
+    JournaledStore reopened = openStore(live, FAST);
+    assertThat(reopened.recovery().rebuilt()).isTrue();
+    assertThat(reopened.get("m", b("header"))).map(JournaledStoreTest::s).contains("h");
+    assertThat(reopened.get("m", b("other"))).map(JournaledStoreTest::s).contains("o");
+    reopened.compact().join(); // a rebuilt MapDB matches again
+    assertThat(reopened.compactions()).isEqualTo(1);
   }
 
   @Test

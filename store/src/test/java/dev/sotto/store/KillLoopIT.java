@@ -85,6 +85,7 @@ class KillLoopIT {
     long openNanos = 0;
     long maxOpenNanos = 0;
     long losses = 0;
+    int checkpointerFailures = 0;
     long nextId = 0;
     while (cycles != null ? cycle < cycles : System.nanoTime() - start < budgetNanos) {
       cycle++;
@@ -144,43 +145,56 @@ class KillLoopIT {
         continue; // leave it unclean: the next child recovers it (and may be killed doing so)
       }
       long t0 = System.nanoTime();
-      try (JournaledStore store = JournaledStore.open(dir, KillLoopWriter.options())) {
-        long took = System.nanoTime() - t0;
-        opens++;
-        openNanos += took;
-        maxOpenNanos = Math.max(maxOpenNanos, took);
-        if (store.recovery().rebuilt()) {
-          rebuilds++;
-        }
-        List<Long> check = new ArrayList<>(unverified);
-        for (int i = 0; i < 500 && !allAcked.isEmpty(); i++) {
-          check.add(allAcked.get(random.nextInt(allAcked.size())));
-        }
-        if (last) {
-          check = allAcked;
-        }
-        for (long id : check) {
-          Optional<byte[]> v = store.get("data", KillLoopWriter.key(id));
-          if (v.isEmpty() || !Arrays.equals(v.get(), KillLoopWriter.value(id))) {
-            losses++;
+      List<Long> check = null;
+      for (int attempt = 0; ; attempt++) {
+        try (JournaledStore store = JournaledStore.open(dir, KillLoopWriter.options())) {
+          if (attempt == 0) {
+            long took = System.nanoTime() - t0;
+            opens++;
+            openNanos += took;
+            maxOpenNanos = Math.max(maxOpenNanos, took);
+            check = new ArrayList<>(unverified);
+            for (int i = 0; i < 500 && !allAcked.isEmpty(); i++) {
+              check.add(allAcked.get(random.nextInt(allAcked.size())));
+            }
+            if (last) {
+              check = allAcked;
+            }
           }
+          if (store.recovery().rebuilt()) {
+            rebuilds++;
+          }
+          losses += losses(store, check);
+          unverified.clear();
+          break;
+        } catch (StoreException e) {
+          // A kill -9 can break MapDB where the open's walk does not look (its free-space
+          // records): the open passes, the first checkpoint that frees a record fails with
+          // PointerChecksumBroken, and the store fails (reads too) until it is reopened. The
+          // journal holds everything and the failed checkpointer left SUSPECT, so the reopen
+          // rebuilds MapDB from it; that reopen is checked instead. Anything else is a failure.
+          if (attempt > 0 || !Files.exists(dir.resolve(JournaledStore.SUSPECT))) {
+            throw e;
+          }
+          checkpointerFailures++;
         }
-        unverified.clear();
       }
     }
     long elapsed = System.nanoTime() - start;
     String report =
         String.format(
             "| cycles | acknowledged writes | losses | opens checked | rebuilds (parent) |"
-                + " rebuilds (writer) | mean reopen | max reopen | wall time | seed |%n"
-                + "|---|---|---|---|---|---|---|---|---|---|%n"
-                + "| %d | %d | %d | %d | %d | %d | %.1f ms | %.1f ms | %.0f s | %d |%n",
+                + " rebuilds (writer) | checkpointer failures (parent) | mean reopen |"
+                + " max reopen | wall time | seed |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|%n"
+                + "| %d | %d | %d | %d | %d | %d | %d | %.1f ms | %.1f ms | %.0f s | %d |%n",
             cycle,
             allAcked.size(),
             losses,
             opens,
             rebuilds,
             childRebuilds,
+            checkpointerFailures,
             opens == 0 ? 0.0 : openNanos / 1e6 / opens,
             maxOpenNanos / 1e6,
             elapsed / 1e9,
@@ -193,5 +207,17 @@ class KillLoopIT {
     assertThat(losses).as("acknowledged writes lost (seed %d)", seed).isZero();
     assertThat(allAcked).as("the writer acknowledged something").isNotEmpty();
     assertThat(cycle).isPositive();
+  }
+
+  /** How many of {@code ids} the store lacks or holds with another value. */
+  private static long losses(JournaledStore store, List<Long> ids) {
+    long lost = 0;
+    for (long id : ids) {
+      Optional<byte[]> v = store.get("data", KillLoopWriter.key(id));
+      if (v.isEmpty() || !Arrays.equals(v.get(), KillLoopWriter.value(id))) {
+        lost++;
+      }
+    }
+    return lost;
   }
 }

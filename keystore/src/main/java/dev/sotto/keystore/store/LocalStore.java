@@ -189,7 +189,11 @@ public final class LocalStore extends RecordView implements AutoCloseable {
       if (raw.isEmpty()) {
         LocalStore probe = new LocalStore(dir, js, new byte[32], new byte[16], random);
         RecoveryReport r = js.recovery();
-        if (probe.anyRecord() || r.rebuilt() || r.truncatedBytes() > 0) {
+        // The header is in the first batch the journal ever holds (create), so a journal without
+        // any record, and nothing cut from it, never had a store: a kill -9 during the first
+        // open, while MapDB made its files, leaves them unreadable and the next open rebuilds
+        // them from that empty journal (that rebuild alone is no sign of a lost header).
+        if (probe.anyRecord() || r.journalRecords() > 0 || r.truncatedBytes() > 0) {
           throw new CorruptedStoreException(
               "the local store in "
                   + dir

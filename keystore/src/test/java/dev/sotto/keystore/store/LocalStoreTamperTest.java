@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -219,6 +220,36 @@ class LocalStoreTamperTest {
     assertThat(openAndReadAll())
         .isInstanceOf(CorruptedStoreException.class)
         .hasMessageContaining("lost its header");
+  }
+
+  /**
+   * What LocalStoreKillIT met in its first cycle: a kill -9 during the very first open, while MapDB
+   * made its files, left them unreadable; the next open rebuilt MapDB from the (empty) journal, and
+   * the store was refused as having lost its header although none had ever been written.
+   */
+  @Test
+  void killDuringFirstOpen_mapDbUnreadable_emptyJournal_noLocalStoreThenCreates() throws Exception {
+    Path fresh = tmp.resolve("carol");
+    JournaledStore.open(fresh, LocalStoreTest.FAST).close();
+    Files.deleteIfExists(fresh.resolve("CLEAN"));
+    Path state = fresh.resolve("state.db");
+    byte[] garbage = new byte[(int) Files.size(state)];
+    new Random(SEED).nextBytes(garbage); // unreadable, as a file MapDB was still making can be
+    Files.write(state, garbage);
+
+    assertThatThrownBy(() -> LocalStore.open(fresh, storeKey, LocalStoreTest.FAST, random))
+        .isInstanceOf(NoLocalStoreException.class);
+    try (Stream<Path> files = Files.list(fresh)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("the unreadable MapDB was moved aside and rebuilt")
+          .anyMatch(n -> n.startsWith("state.db.broken-"));
+    }
+    try (Peer carol = Peer.openOrCreate(fresh, "carol", storeKey, LocalStoreTest.FAST, random)) {
+      assertThat(carol.store.verifyAllRecords()).isPositive();
+    }
+    try (LocalStore reopened = LocalStore.open(fresh, storeKey, LocalStoreTest.FAST, random)) {
+      assertThat(reopened.recovery().journalRecords()).isPositive();
+    }
   }
 
   @Test

@@ -7,7 +7,9 @@ import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class DeviceSession implements LiveSession {
   private static final Logger logger = LoggerFactory.getLogger(DeviceSession.class);
 
+  /** Ids acked during one page read that are tracked; past it the page is read again. */
+  static final int MAX_ACKED_DURING_SCAN = 4096;
+
   private final DeviceConnection connection;
   private final String user;
   private final Mailboxes mailboxes;
@@ -56,14 +61,17 @@ final class DeviceSession implements LiveSession {
   private boolean pending = true;
 
   /**
-   * Counts {@link #acked} calls. A page is read by one store update and handled when its future
-   * completes, which can be on the thread that started the scan, after later updates (an ack's
-   * delete) have completed: if an ack came in between, the page may hold entries that ack deleted
-   * and took out of {@link #inFlight}, so it is read again instead of pushed.
+   * The ids acked while a page was being read. A page is read by one store update and handled when
+   * its future completes, which can be on the thread that started the scan, after later updates (an
+   * ack's delete) have completed: the page may then hold entries that ack deleted and took out of
+   * {@link #inFlight}. Those are left out of the page (and the mailbox read again after it, for an
+   * entry of another sender with the same id that the ack did not delete). Bounded: past {@link
+   * #MAX_ACKED_DURING_SCAN} ids the page is dropped and read again instead. (Dropping every page
+   * that an ack overlapped, as first done, stalled a backlog drain whose client acks all the time.)
    */
-  private long acks;
+  private final Set<MessageId> ackedDuringScan = new HashSet<>();
 
-  private long acksAtScan;
+  private boolean ackedDuringScanOverflow;
   private boolean doneSent;
   private boolean closed;
 
@@ -155,7 +163,10 @@ final class DeviceSession implements LiveSession {
   public void acked(Collection<MessageId> ids) {
     synchronized (this) {
       inFlight.keySet().removeAll(ids);
-      acks++;
+      if (scanning && !ackedDuringScanOverflow) {
+        ackedDuringScan.addAll(ids);
+        ackedDuringScanOverflow = ackedDuringScan.size() > MAX_ACKED_DURING_SCAN;
+      }
       if (behindSameId) {
         behindSameId = false;
         pending = true;
@@ -183,7 +194,8 @@ final class DeviceSession implements LiveSession {
       }
       scanning = true;
       pending = false;
-      acksAtScan = acks;
+      ackedDuringScan.clear();
+      ackedDuringScanOverflow = false;
       limit = inFlight.size() + pageSize;
     }
     mailboxes.backlog(user, limit).whenComplete(this::onPage);
@@ -201,13 +213,14 @@ final class DeviceSession implements LiveSession {
         pending = true;
         return;
       }
-      if (acks != acksAtScan) {
-        // Read before an ack that has been handled since: it may hold entries deleted by it.
+      if (ackedDuringScanOverflow) {
+        // Read before more acks than are tracked: it may hold entries they deleted.
         pending = true;
         again = true;
       } else {
         again = pushPage(page);
       }
+      ackedDuringScan.clear();
     }
     if (again) {
       scanIfNeeded();
@@ -220,6 +233,10 @@ final class DeviceSession implements LiveSession {
     boolean refused = false;
     for (MailboxEntry e : page.entries()) {
       MessageId id = e.envelope().messageId();
+      if (ackedDuringScan.contains(id)) {
+        pending = true; // deleted by that ack, or another sender's entry with the id: read again
+        continue;
+      }
       Long inFlightSeq = inFlight.get(id);
       if (inFlightSeq != null) {
         behindSameId |= inFlightSeq != e.entryId();

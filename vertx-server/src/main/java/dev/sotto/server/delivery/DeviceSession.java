@@ -7,9 +7,7 @@ import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,12 +62,13 @@ final class DeviceSession implements LiveSession {
    * The ids acked while a page was being read. A page is read by one store update and handled when
    * its future completes, which can be on the thread that started the scan, after later updates (an
    * ack's delete) have completed: the page may then hold entries that ack deleted and took out of
-   * {@link #inFlight}. Those are left out of the page (and the mailbox read again after it, for an
-   * entry of another sender with the same id that the ack did not delete). Bounded: past {@link
-   * #MAX_ACKED_DURING_SCAN} ids the page is dropped and read again instead. (Dropping every page
-   * that an ack overlapped, as first done, stalled a backlog drain whose client acks all the time.)
+   * {@link #inFlight}. Those are left out of the page: for an id that was in flight, the entry that
+   * was pushed (the ack deleted that one only); otherwise every entry with the id (the ack deleted
+   * them all). Bounded: past {@link #MAX_ACKED_DURING_SCAN} ids the page is dropped and read again
+   * instead. (Dropping every page that an ack overlapped, as first done, made a backlog drain whose
+   * client acks all the time read most pages twice.)
    */
-  private final Set<MessageId> ackedDuringScan = new HashSet<>();
+  private final Map<MessageId, Long> ackedDuringScan = new HashMap<>();
 
   private boolean ackedDuringScanOverflow;
   private boolean doneSent;
@@ -162,10 +161,12 @@ final class DeviceSession implements LiveSession {
   @Override
   public void acked(Collection<MessageId> ids) {
     synchronized (this) {
-      inFlight.keySet().removeAll(ids);
-      if (scanning && !ackedDuringScanOverflow) {
-        ackedDuringScan.addAll(ids);
-        ackedDuringScanOverflow = ackedDuringScan.size() > MAX_ACKED_DURING_SCAN;
+      for (MessageId id : ids) {
+        Long pushedSeq = inFlight.remove(id); // null: the ack deleted every entry with the id
+        if (scanning && !ackedDuringScanOverflow) {
+          ackedDuringScan.put(id, pushedSeq);
+          ackedDuringScanOverflow = ackedDuringScan.size() > MAX_ACKED_DURING_SCAN;
+        }
       }
       if (behindSameId) {
         behindSameId = false;
@@ -233,9 +234,11 @@ final class DeviceSession implements LiveSession {
     boolean refused = false;
     for (MailboxEntry e : page.entries()) {
       MessageId id = e.envelope().messageId();
-      if (ackedDuringScan.contains(id)) {
-        pending = true; // deleted by that ack, or another sender's entry with the id: read again
-        continue;
+      if (ackedDuringScan.containsKey(id)) {
+        Long deletedSeq = ackedDuringScan.get(id);
+        if (deletedSeq == null || deletedSeq == e.entryId()) {
+          continue; // deleted by an ack handled while this page was read
+        }
       }
       Long inFlightSeq = inFlight.get(id);
       if (inFlightSeq != null) {

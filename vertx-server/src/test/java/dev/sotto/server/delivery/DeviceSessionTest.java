@@ -7,6 +7,7 @@ import dev.sotto.server.mailbox.Envelope;
 import dev.sotto.server.mailbox.EnvelopeType;
 import dev.sotto.server.mailbox.Mailboxes;
 import dev.sotto.server.mailbox.MessageId;
+import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
 import dev.sotto.server.testing.InMemoryStore;
 import dev.sotto.store.Batch;
@@ -33,6 +34,8 @@ class DeviceSessionTest {
    */
   static final class HoldingStore implements Store {
     private final Store delegate;
+    final java.util.concurrent.atomic.AtomicInteger updates =
+        new java.util.concurrent.atomic.AtomicInteger();
     private boolean armed;
     private final CompletableFuture<Void> gate = new CompletableFuture<>();
     private final CompletableFuture<Void> ran = new CompletableFuture<>();
@@ -53,6 +56,7 @@ class DeviceSessionTest {
 
     @Override
     public <T> CompletableFuture<T> update(Function<Txn, T> fn) {
+      updates.incrementAndGet();
       boolean hold;
       synchronized (this) {
         hold = armed;
@@ -147,5 +151,40 @@ class DeviceSessionTest {
     }
     Thread.sleep(100); // room for a wrong second push of x to show
     assertThat(carol.bodies()).as("x once, and the session still pushes").containsExactly("x", "y");
+  }
+
+  @Test
+  void pageOverlappedByAnAck_pushesItsOtherEntries_withoutReadingAgain() throws Exception {
+    PresenceRegistry presence = get(PresenceRegistry.open(store));
+    Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
+    DeliveryService service =
+        new DeliveryService(
+            mailboxes,
+            presence,
+            new LocalRouter(),
+            user -> CompletableFuture.completedFuture(true),
+            DeliveryService.Settings.defaults());
+    RecordingConnection carol = new RecordingConnection("carol");
+    get(service.connect(carol));
+    Envelope x = envelope("x", (byte) 1);
+    get(service.send(x));
+    presence.set("carol", Presence.DND); // y and z wait in the mailbox
+    get(service.send(envelope("y", (byte) 2)));
+    get(service.send(envelope("z", (byte) 3)));
+    assertThat(carol.bodies()).containsExactly("x");
+
+    store.holdNext();
+    presence.set("carol", Presence.ONLINE); // resumes: reads x, y, z; the answer is held back ...
+    assertThat(get(service.ack(carol, List.of(x.messageId())))).isEqualTo(1); // ... past this ack
+    int before = store.updates.get();
+    store.release();
+
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (carol.bodies().size() < 3 && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100);
+    assertThat(carol.bodies()).containsExactly("x", "y", "z");
+    assertThat(store.updates.get() - before).as("the held page was used, not read again").isZero();
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,18 +120,25 @@ class DeviceSessionTest {
         0);
   }
 
-  @Test
-  void pageReadBeforeAnAck_answeredAfterIt_doesNotPushTheAckedEntryAgain() throws Exception {
-    PresenceRegistry presence = get(PresenceRegistry.open(store));
+  private PresenceRegistry presence;
+  private DeliveryService service;
+  private final RecordingConnection carol = new RecordingConnection("carol");
+
+  @BeforeEach
+  void setUp() throws Exception {
+    presence = get(PresenceRegistry.open(store));
     Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
-    DeliveryService service =
+    service =
         new DeliveryService(
             mailboxes,
             presence,
             new LocalRouter(),
             user -> CompletableFuture.completedFuture(true),
             DeliveryService.Settings.defaults());
-    RecordingConnection carol = new RecordingConnection("carol");
+  }
+
+  @Test
+  void pageReadBeforeAnAck_answeredAfterIt_doesNotPushTheAckedEntryAgain() throws Exception {
     get(service.connect(carol));
     Envelope x = envelope("x", (byte) 1);
     get(service.send(x));
@@ -155,16 +163,6 @@ class DeviceSessionTest {
 
   @Test
   void pageOverlappedByAnAck_pushesItsOtherEntries_withoutReadingAgain() throws Exception {
-    PresenceRegistry presence = get(PresenceRegistry.open(store));
-    Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
-    DeliveryService service =
-        new DeliveryService(
-            mailboxes,
-            presence,
-            new LocalRouter(),
-            user -> CompletableFuture.completedFuture(true),
-            DeliveryService.Settings.defaults());
-    RecordingConnection carol = new RecordingConnection("carol");
     get(service.connect(carol));
     Envelope x = envelope("x", (byte) 1);
     get(service.send(x));

@@ -45,13 +45,22 @@ interface Layer {
    * cost follows the entries returned (plus the tombstones skipped), not the size of the layers.
    */
   static List<Store.Entry> scan(List<Layer> layers, String map, byte[] prefix, int limit) {
+    return scan(layers, map, prefix, prefix, limit);
+  }
+
+  /**
+   * As {@link #scan(List, String, byte[], int)}, starting at the first key at or after {@code from}
+   * (which must start with {@code prefix}).
+   */
+  static List<Store.Entry> scan(
+      List<Layer> layers, String map, byte[] prefix, byte[] from, int limit) {
     List<Iterator<Map.Entry<byte[], byte[]>>> its = new ArrayList<>(layers.size());
     List<Map.Entry<byte[], byte[]>> heads = new ArrayList<>(layers.size());
     for (Layer layer : layers) {
       NavigableMap<byte[], byte[]> m = layer.map(map);
       if (m != null) {
         Iterator<Map.Entry<byte[], byte[]>> it =
-            Unsigned.prefixView(m, prefix).entrySet().iterator();
+            Unsigned.prefixView(m, prefix).tailMap(from, true).entrySet().iterator();
         its.add(it);
         heads.add(it.hasNext() ? it.next() : null);
       }

@@ -65,6 +65,13 @@ public interface Store extends AutoCloseable {
 
     List<Entry> scan(String map, byte[] prefix, int limit);
 
+    /**
+     * As {@link #scan(String, byte[], int)}, from the first key at or after {@code from} (which
+     * must start with {@code prefix}): a reader that pages through a range resumes where it stopped
+     * instead of reading the range from its start again.
+     */
+    List<Entry> scan(String map, byte[] prefix, byte[] from, int limit);
+
     void put(String map, byte[] key, byte[] value);
 
     void delete(String map, byte[] key);

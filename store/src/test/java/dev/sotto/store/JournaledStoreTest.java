@@ -114,6 +114,38 @@ class JournaledStoreTest {
   }
 
   @Test
+  void txnScanFrom_resumesAtTheKey_acrossMapDbMemtableAndTheTxnsOwnWrites() {
+    JournaledStore first = openStore();
+    first.write(new Batch().put("m", b("u1"), b("db")).put("m", b("u3"), b("db"))).join();
+    first.write(new Batch().put("m", b("u5"), b("db")).put("n", b("u4"), b("other"))).join();
+    closeStore(first); // a clean close leaves these in MapDB
+    JournaledStore store = openStore();
+    store.write(new Batch().put("m", b("u2"), b("mem")).put("m", b("u6"), b("mem"))).join();
+    store.write(new Batch().delete("m", b("u5"))).join();
+
+    List<String> seen =
+        store
+            .update(
+                txn -> {
+                  txn.put("m", b("u4"), b("txn"));
+                  List<String> out = new ArrayList<>();
+                  for (Store.Entry e : txn.scan("m", b("u"), b("u3"), 10)) {
+                    out.add(s(e.key()) + "=" + s(e.value()));
+                  }
+                  out.add("|");
+                  for (Store.Entry e : txn.scan("m", b("u"), b("u2x"), 2)) {
+                    out.add(s(e.key()));
+                  }
+                  return out;
+                })
+            .join();
+
+    assertThat(seen).containsExactly("u3=db", "u4=txn", "u6=mem", "|", "u3", "u4");
+    assertThatThrownBy(() -> store.update(txn -> txn.scan("m", b("u"), b("v"), 1)).join())
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void update_seesEarlierWritesOfItsGroup_andCommitsAtomically() {
     JournaledStore store =
         openStore(StoreOptions.builder().groupCommitMaxDelay(Duration.ofMillis(50)).build());

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +194,8 @@ public final class JournaledStore implements Store {
    * @param memtableBytes estimated bytes held by the memtables now
    * @param keyFilterBuilds times the {@link KeyFilter} of MapDB's keys was built
    * @param keyFilterSkips reads and checkpointed deletes the filter kept out of MapDB
-   * @param readCacheHits point reads of MapDB answered by the {@link ReadCache}
+   * @param readCacheHits point reads of MapDB answered by the {@link ReadCache}, and checkpointed
+   *     deletes it kept out of MapDB (keys it knows MapDB does not hold)
    */
   public record Stats(
       long journalForces,
@@ -1467,10 +1469,16 @@ public final class JournaledStore implements Store {
         readCacheHits.increment();
         return cached;
       }
+      if (readCache.knownAbsent(map, key)) {
+        readCacheHits.increment();
+        return null;
+      }
       BTreeMap<byte[], byte[]> m = maps.get(map);
       byte[] v = m == null ? null : m.get(key);
       if (v != null) {
         readCache.offer(generation, map, key, v);
+      } else {
+        readCache.offerAbsent(generation, map, key);
       }
       return v;
     }
@@ -1490,6 +1498,8 @@ public final class JournaledStore implements Store {
     if (value == null) {
       if (filter != null && !filter.mightContain(map, key)) {
         filterSkips.increment();
+      } else if (readCache.knownAbsent(map, key)) {
+        readCacheHits.increment();
       } else if (m != null) {
         byte[] old = m.remove(key);
         if (old != null) {
@@ -1505,10 +1515,10 @@ public final class JournaledStore implements Store {
       if (filter != null) {
         filter.add(map, key); // before MapDB holds it: the filter never has false negatives
       }
+      readCache.written(map, key, value); // before MapDB holds it: no stale absent mark
       byte[] old = m.put(key, value);
       if (old != null) {
         digest.remove(map, key, old);
-        readCache.written(map, key, value);
       }
       digest.add(map, key, value);
     }
@@ -1858,6 +1868,22 @@ public final class JournaledStore implements Store {
         throw new IllegalArgumentException("limit must be >= 0, got " + limit);
       }
       return Layer.scan(layers(), map, Objects.requireNonNull(prefix, "prefix"), limit);
+    }
+
+    @Override
+    public List<Entry> scan(String map, byte[] prefix, byte[] from, int limit) {
+      check();
+      JournalRecord.checkMapName(map);
+      Objects.requireNonNull(prefix, "prefix");
+      Objects.requireNonNull(from, "from");
+      if (limit < 0) {
+        throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+      }
+      if (from.length < prefix.length
+          || !Arrays.equals(from, 0, prefix.length, prefix, 0, prefix.length)) {
+        throw new IllegalArgumentException("from must start with prefix");
+      }
+      return Layer.scan(layers(), map, prefix, from, limit);
     }
 
     @Override

@@ -122,6 +122,48 @@ class KeyFilterStoreTest {
   }
 
   @Test
+  void keyDeletedAgainAndAgain_isKnownAbsent_andItsDeletesStayOutOfMapDb() throws Exception {
+    // Checkpoints only when the test forces them (by compacting), so none falls between the
+    // steps.
+    StoreOptions manual = FAST.toBuilder().checkpointInterval(Duration.ofHours(1)).build();
+    JournaledStore store = JournaledStore.open(dir, manual);
+    try {
+      awaitFilter(store, 1);
+      store.write(new Batch().put("usage", b("bob"), b("1"))).join();
+      store.compact().join(); // MapDB holds it, so the filter says "maybe" from now on
+      store.write(new Batch().delete("usage", b("bob"))).join();
+      store.compact().join(); // removed from MapDB
+
+      // The writer reads it (as a mailbox store reads its usage) and finds it absent in MapDB.
+      assertThat(store.update(txn -> txn.get("usage", b("bob"))).join()).isEmpty();
+      store.write(new Batch().put("usage", b("bob"), b("1"))).join();
+      store.write(new Batch().delete("usage", b("bob"))).join();
+      long hits = store.stats().readCacheHits();
+      store.compact().join(); // checkpoints the delete
+      assertThat(store.stats().readCacheHits() - hits)
+          .as("the checkpointed delete was known to be a no-op")
+          .isEqualTo(1);
+      assertThat(store.get("usage", b("bob"))).isEmpty();
+
+      // A put reaching MapDB drops the mark.
+      store.write(new Batch().put("usage", b("bob"), b("2"))).join();
+      store.compact().join();
+      assertThat(store.get("usage", b("bob")).map(JournaledStoreTest::s)).contains("2");
+      assertThat(store.update(txn -> txn.get("usage", b("bob"))).join())
+          .map(JournaledStoreTest::s)
+          .contains("2");
+    } finally {
+      store.close();
+    }
+    JournaledStore reopened = JournaledStore.open(dir, manual);
+    try {
+      assertThat(reopened.get("usage", b("bob")).map(JournaledStoreTest::s)).contains("2");
+    } finally {
+      reopened.close();
+    }
+  }
+
+  @Test
   void saturatedFilter_isRebuilt_andStillFindsEveryKey() throws Exception {
     KeyFilter.minCapacity = 1024;
     JournaledStore store = JournaledStore.open(dir, FAST);

@@ -52,4 +52,28 @@ class ReadCacheTest {
     c.offer(g, "m", b("k"), b("v")); // from before the reopen
     assertThat(c.get("m", b("k"))).isNull();
   }
+
+  @Test
+  void absentMarks_followTheGenerationRule_dropOnPut_andStayBounded() {
+    ReadCache c = new ReadCache();
+    long before = c.generation();
+    c.advance();
+    c.offerAbsent(before, "m", b("k")); // read before a checkpoint started: refused
+    assertThat(c.knownAbsent("m", b("k"))).isFalse();
+    c.offerAbsent(c.generation(), "m", b("k"));
+    assertThat(c.knownAbsent("m", b("k"))).isTrue();
+    assertThat(c.knownAbsent("n", b("k"))).isFalse();
+    c.written("m", b("k"), null); // removed again: still absent
+    assertThat(c.knownAbsent("m", b("k"))).isTrue();
+    c.written("m", b("k"), b("v")); // the checkpointer puts it
+    assertThat(c.knownAbsent("m", b("k"))).isFalse();
+    assertThat(c.get("m", b("k"))).as("a put does not cache a value by itself").isNull();
+
+    for (int i = 0; i <= ReadCache.MAX_ABSENT; i++) {
+      c.offerAbsent(c.generation(), "m", b("a" + i));
+    }
+    assertThat(c.size()).isLessThanOrEqualTo(ReadCache.MAX_ABSENT);
+    c.clear();
+    assertThat(c.size()).isZero();
+  }
 }

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * that was waiting at login (unless DND holds them or the unacked window is full).
  *
  * <p>Flow control: at most {@code maxInFlight} pushed-but-unacked entries; the mailbox is read in
- * pages of {@code pageSize} as acks come in. An entry pushed and then expired by the sweep is never
- * acked and keeps its slot until the connection closes (after 30 days of one connection); a client
- * that never acks stalls only its own connection, and a reconnect starts afresh.
+ * pages of {@code pageSize} as acks come in. Each read resumes after {@link #cursor} (entries enter
+ * a mailbox in id order), so draining a backlog of n entries reads about n entries, not n times the
+ * unacked window. An entry pushed and then expired by the sweep is never acked and keeps its slot
+ * until the connection closes (after 30 days of one connection); a client that never acks stalls
+ * only its own connection, and a reconnect starts afresh.
  */
 final class DeviceSession implements LiveSession {
   private static final Logger logger = LoggerFactory.getLogger(DeviceSession.class);
@@ -57,6 +59,15 @@ final class DeviceSession implements LiveSession {
   private boolean behindSameId;
 
   private boolean pending = true;
+
+  /**
+   * Every entry of the mailbox with an id up to this one has been pushed on this connection or
+   * deleted (0: none yet); reads start after it. It moves only over a page's leading run of entries
+   * that were pushed or deleted, so an entry left in the mailbox (held behind another entry with
+   * its message id, or not pushed because the window filled or the connection refused) is read
+   * again.
+   */
+  private long cursor;
 
   /**
    * The ids acked while a page was being read. A page is read by one store update and handled when
@@ -185,6 +196,7 @@ final class DeviceSession implements LiveSession {
 
   private void scanIfNeeded() {
     int limit;
+    long after;
     synchronized (this) {
       if (closed || scanning || !pending) {
         return;
@@ -197,9 +209,17 @@ final class DeviceSession implements LiveSession {
       pending = false;
       ackedDuringScan.clear();
       ackedDuringScanOverflow = false;
-      limit = inFlight.size() + pageSize;
+      // The unacked entries after the cursor come back too (they are skipped): read past them.
+      int ahead = 0;
+      for (long seq : inFlight.values()) {
+        if (seq > cursor) {
+          ahead++;
+        }
+      }
+      limit = ahead + Math.min(pageSize, maxInFlight - inFlight.size());
+      after = cursor;
     }
-    mailboxes.backlog(user, limit).whenComplete(this::onPage);
+    mailboxes.backlog(user, after, limit).whenComplete(this::onPage);
   }
 
   private void onPage(Mailboxes.BacklogPage page, Throwable err) {
@@ -232,17 +252,24 @@ final class DeviceSession implements LiveSession {
   private boolean pushPage(Mailboxes.BacklogPage page) {
     boolean stalled = false;
     boolean refused = false;
+    boolean leading = true; // every entry of the page so far was pushed or deleted
     for (MailboxEntry e : page.entries()) {
       MessageId id = e.envelope().messageId();
       if (ackedDuringScan.containsKey(id)) {
         Long deletedSeq = ackedDuringScan.get(id);
         if (deletedSeq == null || deletedSeq == e.entryId()) {
+          cursor = leading ? e.entryId() : cursor;
           continue; // deleted by an ack handled while this page was read
         }
       }
       Long inFlightSeq = inFlight.get(id);
       if (inFlightSeq != null) {
-        behindSameId |= inFlightSeq != e.entryId();
+        if (inFlightSeq == e.entryId()) {
+          cursor = leading ? e.entryId() : cursor; // pushed already
+        } else {
+          behindSameId = true; // waits for the ack of the one in flight
+          leading = false;
+        }
         continue;
       }
       if (held() || inFlight.size() >= maxInFlight) {
@@ -255,6 +282,7 @@ final class DeviceSession implements LiveSession {
         break;
       }
       inFlight.put(id, e.entryId());
+      cursor = leading ? e.entryId() : cursor;
     }
     if (stalled || page.more()) {
       pending = true;

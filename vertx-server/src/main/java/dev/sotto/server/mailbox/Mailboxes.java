@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code mailbox.entries}: R || seq -> sealed envelope (a prefix scan of R is arrival order)
- *   <li>{@code mailbox.heads}: R || seq -> sealed sender name, for per-sender counts without
- *       reading whole envelopes
- *   <li>{@code mailbox.acks}: R || message id || seq -> dedup key, to find an entry by its id
+ *   <li>{@code mailbox.acks}: R || message id || seq -> dedup key || sealed sender name: finds an
+ *       entry by its message id, names the idempotency record to delete with it, and gives the
+ *       per-sender counts of the login summary without opening whole envelopes
  *   <li>{@code mailbox.dedup}: dedup key = keyed hash of (sender, message id) -> first result
  *       (flag, seq, time), for as long as the entry is held
  *   <li>{@code mailbox.usage}: R -> message count and bytes, for the quota (and the list of
@@ -56,7 +56,11 @@ import org.slf4j.LoggerFactory;
  * a resend is dropped again while the block lasts.
  *
  * <p>Data written before this layout may also hold {@code mailbox.expiry} rows (seq || R -> dedup
- * key || message id) and idempotency records of acked mail; the sweep still expires those.
+ * key || message id) and idempotency records of acked mail, which the sweep still expires, and
+ * {@code mailbox.heads} rows (R || seq -> sealed sender name) beside ack rows that hold only the
+ * dedup key (or a one-byte marker): the summary reads those heads, and deletes remove them. The
+ * sender name moved into the ack row to save each message a record written and deleted (and, for
+ * mail that waits past a checkpoint, a MapDB insert and delete).
  *
  * <p>Entry ids are {@code (store time in ms << 16) + counter}, strictly increasing across the
  * process (and across restarts, through a durable high-water mark), so per (sender, recipient) the
@@ -141,6 +145,16 @@ public final class Mailboxes {
   /** The durable high-water mark as last written (only read and written on the store's writer). */
   private long reservedSeq;
 
+  /**
+   * The largest entry id put into any mailbox; read and written only inside {@link Store#update}
+   * functions, which run one at a time on the store's writer. Ids are taken on the callers' threads
+   * before the update is queued, so two senders' updates can reach the writer in the other order;
+   * an update whose id is not above this one takes a new id there. Entries thus enter every mailbox
+   * in id order, which lets a reader page through a mailbox by id (see {@link #backlog(String,
+   * long, int)}) without missing an entry that was committed after it read past a larger id.
+   */
+  private long committedSeq;
+
   private Mailboxes(
       Store store,
       MailboxSealer sealer,
@@ -155,6 +169,7 @@ public final class Mailboxes {
     this.limits = limits;
     this.lastSeq = new AtomicLong(highWater);
     this.reservedSeq = highWater;
+    this.committedSeq = highWater;
   }
 
   /** Opens the mailboxes kept in {@code store}, reading the durable entry-id high-water mark. */
@@ -244,17 +259,30 @@ public final class Mailboxes {
                   || u.bytes() + body.length > limits.maxBytes()) {
                 return null;
               }
-              byte[] ek = Keys.concat(r, Keys.u64(seq));
-              txn.put(ENTRIES, ek, body);
-              txn.put(HEADS, ek, head);
-              txn.put(ACKS, Keys.concat(r, msgId, Keys.u64(seq)), dedupKey);
-              putUsage(txn, r, u.messages() + 1, u.bytes() + body.length);
+              long id = seq;
+              byte[] sealedBody = body;
+              byte[] sealedHead = head;
+              if (id <= committedSeq) {
+                // Another thread took a larger id first and committed before this one: take the
+                // next id instead (entries enter each mailbox in id order; see committedSeq), and
+                // seal again, since the id is in the sealing's associated data.
+                id = lastSeq.accumulateAndGet(committedSeq, (last, c) -> Math.max(last, c) + 1);
+                MailboxSealer.UserKey key = sealer.keyFor(recipient);
+                sealedBody = key.seal(entryId(id, PART_BODY), EnvelopeCodec.toBytes(stamped));
+                sealedHead =
+                    key.seal(entryId(id, PART_HEAD), sender.getBytes(StandardCharsets.UTF_8));
+              }
+              committedSeq = id;
+              byte[] ek = Keys.concat(r, Keys.u64(id));
+              txn.put(ENTRIES, ek, sealedBody);
+              txn.put(ACKS, Keys.concat(r, msgId, Keys.u64(id)), Keys.concat(dedupKey, sealedHead));
+              putUsage(txn, r, u.messages() + 1, u.bytes() + sealedBody.length);
               txn.put(
                   DEDUP,
                   dedupKey,
-                  ByteBuffer.allocate(17).put((byte) 0).putLong(seq).putLong(now).array());
-              reserveSeq(txn, seq, now);
-              return new StoreResult(Disposition.STORED, new MailboxEntry(seq, stamped));
+                  ByteBuffer.allocate(17).put((byte) 0).putLong(id).putLong(now).array());
+              reserveSeq(txn, id, now);
+              return new StoreResult(Disposition.STORED, new MailboxEntry(id, stamped));
             })
         .thenCompose(
             result ->
@@ -271,12 +299,25 @@ public final class Mailboxes {
    * not open (tampered with, or sealed under another master key) is logged, left out and deleted.
    */
   public CompletableFuture<BacklogPage> backlog(String recipient, int limit) {
+    return backlog(recipient, 0, limit);
+  }
+
+  /**
+   * As {@link #backlog(String, int)}, for the entries whose id is greater than {@code afterId} (0:
+   * from the start). Entries enter a mailbox in id order, so a reader that has seen every entry up
+   * to some id can resume after it.
+   */
+  public CompletableFuture<BacklogPage> backlog(String recipient, long afterId, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
+    if (afterId < 0 || afterId == Long.MAX_VALUE) {
+      throw new IllegalArgumentException("afterId out of range: " + afterId);
+    }
     byte[] r = Keys.user(recipient);
+    byte[] from = Keys.concat(r, Keys.u64(afterId + 1));
     return store
-        .update(txn -> txn.scan(ENTRIES, r, limit))
+        .update(txn -> txn.scan(ENTRIES, r, from, limit))
         .thenApply(
             rows -> {
               MailboxSealer.UserKey key = sealer.keyFor(recipient);
@@ -325,13 +366,27 @@ public final class Mailboxes {
   public CompletableFuture<Map<String, Integer>> countsBySender(String recipient) {
     byte[] r = Keys.user(recipient);
     return store
-        .update(txn -> txn.scan(HEADS, r, limits.maxMessages()))
+        .update(
+            txn -> {
+              List<Store.Entry> heads = new ArrayList<>();
+              for (Store.Entry row : txn.scan(ACKS, r, ackIndexBound())) {
+                byte[] seq = Arrays.copyOfRange(row.key(), row.key().length - 8, row.key().length);
+                byte[] v = row.value();
+                if (v.length > DEDUP_KEY_LEN) {
+                  heads.add(new Store.Entry(seq, Arrays.copyOfRange(v, DEDUP_KEY_LEN, v.length)));
+                } else { // earlier layout: the head has its own row
+                  txn.get(HEADS, Keys.concat(r, seq))
+                      .ifPresent(h -> heads.add(new Store.Entry(seq, h)));
+                }
+              }
+              return heads;
+            })
         .thenApply(
             rows -> {
               MailboxSealer.UserKey key = sealer.keyFor(recipient);
               Map<String, Integer> counts = new TreeMap<>();
               for (Store.Entry row : rows) {
-                long seq = Keys.readU64(row.key(), r.length);
+                long seq = Keys.readU64(row.key(), 0);
                 try {
                   String sender =
                       new String(
@@ -390,25 +445,37 @@ public final class Mailboxes {
 
   /**
    * Deletes entry {@code seq} of mailbox {@code r}, its ack index row and its idempotency record
-   * (named by the ack row's value; a one-byte marker in rows written before the idempotency record
-   * was dropped with the entry); counts what it freed.
+   * (named by the ack row's first 16 bytes; a one-byte marker in rows written before the
+   * idempotency record was dropped with the entry), and the head row of the earlier layouts, whose
+   * ack rows are at most 16 bytes long; counts what it freed.
    */
   private static void deleteAcked(
       Store.Txn txn, byte[] r, byte[] ackKey, byte[] ackValue, long seq, long[] released) {
-    deleteEntry(txn, r, seq, released);
+    deleteEntry(txn, r, seq, released, ackValue.length <= DEDUP_KEY_LEN);
     txn.delete(ACKS, ackKey);
-    if (ackValue.length == DEDUP_KEY_LEN) {
-      txn.delete(DEDUP, ackValue);
+    if (ackValue.length >= DEDUP_KEY_LEN) {
+      txn.delete(DEDUP, Arrays.copyOf(ackValue, DEDUP_KEY_LEN));
     }
   }
 
-  /** Deletes the body and head of entry {@code seq} of mailbox {@code r}, if there. */
+  /** Deletes the body of entry {@code seq} of mailbox {@code r} and its head row, if there. */
   private static void deleteEntry(Store.Txn txn, byte[] r, long seq, long[] released) {
+    deleteEntry(txn, r, seq, released, true);
+  }
+
+  /**
+   * Deletes the body of entry {@code seq} of mailbox {@code r}, if there, and its separate head row
+   * if {@code headRow} (entries of the earlier layout, or when the ack row is not at hand).
+   */
+  private static void deleteEntry(
+      Store.Txn txn, byte[] r, long seq, long[] released, boolean headRow) {
     byte[] ek = Keys.concat(r, Keys.u64(seq));
     Optional<byte[]> body = txn.get(ENTRIES, ek);
     if (body.isPresent()) {
       txn.delete(ENTRIES, ek);
-      txn.delete(HEADS, ek);
+      if (headRow) {
+        txn.delete(HEADS, ek);
+      }
       released[0]++;
       released[1] += body.get().length;
     }

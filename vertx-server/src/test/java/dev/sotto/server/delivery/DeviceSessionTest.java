@@ -9,10 +9,11 @@ import dev.sotto.server.mailbox.Mailboxes;
 import dev.sotto.server.mailbox.MessageId;
 import dev.sotto.server.presence.Presence;
 import dev.sotto.server.presence.PresenceRegistry;
+import dev.sotto.server.testing.ForwardingStore;
 import dev.sotto.server.testing.InMemoryStore;
-import dev.sotto.store.Batch;
 import dev.sotto.store.Store;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,16 +34,20 @@ class DeviceSessionTest {
    * the caller only on {@link #release}: what a caller sees when it is paused between submitting a
    * read and attaching its callback while the writer runs on.
    */
-  static final class HoldingStore implements Store {
-    private final Store delegate;
+  static final class HoldingStore extends ForwardingStore {
     final java.util.concurrent.atomic.AtomicInteger updates =
         new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Rows returned by the scans of update functions. */
+    final java.util.concurrent.atomic.AtomicLong rowsScanned =
+        new java.util.concurrent.atomic.AtomicLong();
+
     private boolean armed;
     private final CompletableFuture<Void> gate = new CompletableFuture<>();
     private final CompletableFuture<Void> ran = new CompletableFuture<>();
 
     HoldingStore(Store delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     synchronized void holdNext() {
@@ -56,6 +61,41 @@ class DeviceSessionTest {
     }
 
     @Override
+    protected Txn txn(Txn inner) {
+      return new Txn() {
+        @Override
+        public Optional<byte[]> get(String map, byte[] key) {
+          return inner.get(map, key);
+        }
+
+        @Override
+        public List<Entry> scan(String map, byte[] prefix, int limit) {
+          return counted(inner.scan(map, prefix, limit));
+        }
+
+        @Override
+        public List<Entry> scan(String map, byte[] prefix, byte[] from, int limit) {
+          return counted(inner.scan(map, prefix, from, limit));
+        }
+
+        @Override
+        public void put(String map, byte[] key, byte[] value) {
+          inner.put(map, key, value);
+        }
+
+        @Override
+        public void delete(String map, byte[] key) {
+          inner.delete(map, key);
+        }
+      };
+    }
+
+    private List<Entry> counted(List<Entry> rows) {
+      rowsScanned.addAndGet(rows.size());
+      return rows;
+    }
+
+    @Override
     public <T> CompletableFuture<T> update(Function<Txn, T> fn) {
       updates.incrementAndGet();
       boolean hold;
@@ -63,37 +103,12 @@ class DeviceSessionTest {
         hold = armed;
         armed = false;
       }
-      CompletableFuture<T> inner = delegate.update(fn);
+      CompletableFuture<T> inner = super.update(fn);
       if (!hold) {
         return inner;
       }
       inner.whenComplete((v, e) -> ran.complete(null));
       return inner.thenCompose(v -> gate.thenApply(x -> v));
-    }
-
-    @Override
-    public Optional<byte[]> get(String map, byte[] key) {
-      return delegate.get(map, key);
-    }
-
-    @Override
-    public List<Entry> scan(String map, byte[] prefix, int limit) {
-      return delegate.scan(map, prefix, limit);
-    }
-
-    @Override
-    public CompletableFuture<Void> write(Batch batch) {
-      return delegate.write(batch);
-    }
-
-    @Override
-    public CompletableFuture<Void> compact() {
-      return delegate.compact();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 
@@ -121,13 +136,14 @@ class DeviceSessionTest {
   }
 
   private PresenceRegistry presence;
+  private Mailboxes mailboxes;
   private DeliveryService service;
   private final RecordingConnection carol = new RecordingConnection("carol");
 
   @BeforeEach
   void setUp() throws Exception {
     presence = get(PresenceRegistry.open(store));
-    Mailboxes mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
+    mailboxes = DeliveryServiceContract.openMailboxes(store, presence);
     service =
         new DeliveryService(
             mailboxes,
@@ -184,5 +200,59 @@ class DeviceSessionTest {
     Thread.sleep(100);
     assertThat(carol.bodies()).containsExactly("x", "y", "z");
     assertThat(store.updates.get() - before).as("the held page was used, not read again").isZero();
+  }
+
+  @Test
+  void backlogDrain_readsEachEntryAboutOnce_inOrder() throws Exception {
+    // Pages of 10 and a window of 100, so that the acks drive the reads.
+    DeliveryService service =
+        new DeliveryService(
+            mailboxes,
+            presence,
+            new LocalRouter(),
+            user -> CompletableFuture.completedFuture(true),
+            new DeliveryService.Settings(10, 100, 1000));
+    int n = 1_000; // the mailbox quota here
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] raw = new byte[16];
+      raw[0] = (byte) (i >> 8);
+      raw[1] = (byte) i;
+      raw[2] = 7;
+      String body = "m" + i;
+      sent.add(body);
+      get(
+          service.send(
+              new Envelope(
+                  MessageId.of(raw),
+                  new Address("alice", 1),
+                  new Address("carol", 1),
+                  EnvelopeType.MESSAGE,
+                  body.getBytes(StandardCharsets.UTF_8),
+                  0)));
+    }
+    long before = store.rowsScanned.get();
+    get(service.connect(carol));
+
+    // The client acks 25 at a time, as it stores them; each ack lets the session read on.
+    int acked = 0;
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (acked < n && System.nanoTime() < end) {
+      List<MessageId> pushed = carol.pushedIds();
+      if (pushed.size() == acked) {
+        Thread.sleep(1);
+        continue;
+      }
+      List<MessageId> batch = pushed.subList(acked, Math.min(pushed.size(), acked + 25));
+      assertThat(get(service.ack(carol, List.copyOf(batch)))).isEqualTo(batch.size());
+      acked += batch.size();
+    }
+
+    assertThat(carol.bodies()).containsExactlyElementsOf(sent);
+    // Reading from the start each time (the unacked window again with every page) read about
+    // ten times as many.
+    assertThat(store.rowsScanned.get() - before)
+        .as("rows read for %d entries (the login summary reads each once too)", n)
+        .isLessThan(3L * n);
   }
 }

@@ -3,6 +3,7 @@ package dev.sotto.server.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sotto.server.testing.ForwardingStore;
 import dev.sotto.server.testing.MutableClock;
 import dev.sotto.store.Batch;
 import dev.sotto.store.Store;
@@ -67,9 +68,13 @@ abstract class MailboxesContract {
   }
 
   Mailboxes open(Mailboxes.Limits limits) throws Exception {
+    return open(store, limits);
+  }
+
+  Mailboxes open(Store over, Mailboxes.Limits limits) throws Exception {
     return get(
         Mailboxes.open(
-            store,
+            over,
             sealer,
             (recipient, sender) -> blocked.contains(recipient + "<" + sender),
             clock,
@@ -164,6 +169,58 @@ abstract class MailboxesContract {
     assertThat(get(mailboxes.backlog("bob", 10)).more()).isTrue();
     assertThat(get(mailboxes.countsBySender("bob"))).isEqualTo(Map.of("alice", 26, "carol", 14));
     assertThat(get(mailboxes.backlog("alice", 10)).entries()).isEmpty();
+  }
+
+  /** Holds the next update back, unrun, until {@link #release}. */
+  static final class GatedStore extends ForwardingStore {
+    private final CompletableFuture<Void> gate = new CompletableFuture<>();
+    private boolean armed;
+
+    GatedStore(Store delegate) {
+      super(delegate);
+    }
+
+    synchronized void holdNext() {
+      armed = true;
+    }
+
+    void release() {
+      gate.complete(null);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> update(java.util.function.Function<Txn, T> fn) {
+      boolean hold;
+      synchronized (this) {
+        hold = armed;
+        armed = false;
+      }
+      return hold ? gate.thenCompose(x -> super.update(fn)) : super.update(fn);
+    }
+  }
+
+  @Test
+  void store_idsTakenInOneOrder_committedInTheOther_enterTheMailboxInCommitOrder()
+      throws Exception {
+    GatedStore gated = new GatedStore(store);
+    Mailboxes m = open(gated, new Mailboxes.Limits(50, 1 << 20, Duration.ofDays(30), 3));
+    gated.holdNext();
+    CompletableFuture<Mailboxes.StoreResult> first = m.store(envelope("alice", "bob", "first"));
+    Mailboxes.StoreResult second = get(m.store(envelope("carol", "bob", "second")));
+    gated.release();
+    Mailboxes.StoreResult firstResult = get(first);
+
+    assertThat(firstResult.entry().entryId()).isGreaterThan(second.entry().entryId());
+    Mailboxes.BacklogPage page = get(m.backlog("bob", 10));
+    assertThat(page.entries())
+        .extracting(MailboxesContract::body)
+        .as("both still open under their new ids")
+        .containsExactly("second", "first");
+    assertThat(get(m.backlog("bob", second.entry().entryId(), 10)).entries())
+        .extracting(MailboxesContract::body)
+        .containsExactly("first");
+    assertThat(get(m.countsBySender("bob"))).isEqualTo(Map.of("alice", 1, "carol", 1));
+    assertThat(get(m.ack("bob", List.of(firstResult.entry().envelope().messageId())))).isEqualTo(1);
   }
 
   @Test
@@ -339,7 +396,35 @@ abstract class MailboxesContract {
     assertThat(get(mailboxes.usage("dave"))).isEqualTo(new Mailboxes.Usage(0, 0));
     assertThat(store.scan(Mailboxes.ACKS, new byte[0], 100)).hasSize(1);
     assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 100)).hasSize(1);
-    assertThat(store.scan(Mailboxes.HEADS, new byte[0], 100)).hasSize(1);
+    assertThat(store.scan(Mailboxes.HEADS, new byte[0], 100)).as("heads are in ack rows").isEmpty();
+  }
+
+  @Test
+  void headRowsOfTheEarlierLayout_countedInTheSummary_andDeletedWithTheirEntries()
+      throws Exception {
+    Envelope earlier = envelope("carol", "bob", "earlier layout");
+    long seq = get(mailboxes.store(earlier)).entry().entryId();
+    get(mailboxes.store(envelope("alice", "bob", "current layout")));
+    // Rewrite the first entry's index rows as the earlier layout had them: the ack row holds the
+    // dedup key only, and the sealed sender name has a row of its own.
+    byte[] r = Keys.user("bob");
+    byte[] ackKey = Keys.concat(r, earlier.messageId().rawBytes(), Keys.u64(seq));
+    byte[] ackValue = store.get(Mailboxes.ACKS, ackKey).orElseThrow();
+    assertThat(ackValue.length).isGreaterThan(16);
+    get(
+        store.write(
+            new Batch()
+                .put(Mailboxes.ACKS, ackKey, java.util.Arrays.copyOf(ackValue, 16))
+                .put(
+                    Mailboxes.HEADS,
+                    Keys.concat(r, Keys.u64(seq)),
+                    java.util.Arrays.copyOfRange(ackValue, 16, ackValue.length))));
+
+    assertThat(get(mailboxes.countsBySender("bob"))).isEqualTo(Map.of("alice", 1, "carol", 1));
+    assertThat(get(mailboxes.ack("bob", List.of(earlier.messageId())))).isEqualTo(1);
+    assertThat(store.scan(Mailboxes.HEADS, new byte[0], 10)).isEmpty();
+    assertThat(store.scan(Mailboxes.DEDUP, new byte[0], 10)).hasSize(1);
+    assertThat(get(mailboxes.countsBySender("bob"))).isEqualTo(Map.of("alice", 1));
   }
 
   @Test

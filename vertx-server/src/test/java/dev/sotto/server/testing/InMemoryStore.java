@@ -53,8 +53,12 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized List<Entry> scan(String map, byte[] prefix, int limit) {
+    return scan(map, prefix, prefix, limit);
+  }
+
+  private synchronized List<Entry> scan(String map, byte[] prefix, byte[] from, int limit) {
     List<Entry> out = new ArrayList<>();
-    for (Map.Entry<byte[], byte[]> e : map(map).tailMap(prefix, true).entrySet()) {
+    for (Map.Entry<byte[], byte[]> e : map(map).tailMap(from, true).entrySet()) {
       if (out.size() >= limit || !startsWith(e.getKey(), prefix)) {
         break;
       }
@@ -127,6 +131,11 @@ public final class InMemoryStore implements Store {
                       @Override
                       public List<Entry> scan(String map, byte[] prefix, int limit) {
                         return InMemoryStore.this.scan(map, prefix, limit);
+                      }
+
+                      @Override
+                      public List<Entry> scan(String map, byte[] prefix, byte[] from, int limit) {
+                        return InMemoryStore.this.scan(map, prefix, from, limit);
                       }
 
                       @Override

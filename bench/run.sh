@@ -8,6 +8,7 @@
 # xmpp needs ejabberd configured once: bench/peer/ejabberd-setup.sh install && ... configure;
 # this script starts it, creates the users the workload needs, and stops it again.
 # Environment: SERVER_CPU (1), LOADGEN_CPU (0), LOADGEN_HEAP (512m), KEEP_LOGS (unset),
+# SERVER_JAVA_OPTS and LOADGEN_JAVA_OPTS (extra JVM options, e.g. a flight recording),
 # SOTTO_PORT (7443: the port the Sotto server listens on and the generator uses; set another one
 # when someone else may be benchmarking on 7443).
 set -euo pipefail
@@ -113,6 +114,6 @@ extra=()
 [ "$target" = sotto ] && [ "$SOTTO_PORT" != 7443 ] && extra+=(--port "$SOTTO_PORT")
 [ "$workload" = w3 ] && [ -n "$data_dir" ] && extra+=(--client-stores "$data_dir")
 echo "target $target pid $server_pid on CPU $SERVER_CPU; load generator on CPU $LOADGEN_CPU"
-taskset -c "$LOADGEN_CPU" java -Xmx"${LOADGEN_HEAP:-512m}" -cp "$CP" dev.sotto.bench.load.LoadMain \
+taskset -c "$LOADGEN_CPU" java -Xmx"${LOADGEN_HEAP:-512m}" ${LOADGEN_JAVA_OPTS:-} -cp "$CP" dev.sotto.bench.load.LoadMain \
   --target "$target" --workload "$workload" --server-pid "$server_pid" "${extra[@]}" \
   "$@"

@@ -99,6 +99,14 @@ public final class LoadMain implements Callable<Integer> {
   int window;
 
   @Option(
+      names = "--offline-pause",
+      defaultValue = "0",
+      description =
+          "W3: seconds between the last message stored and the logins (a recipient that was"
+              + " away a while finds the server settled: its checkpoint of the backlog done)")
+  int offlinePause;
+
+  @Option(
       names = "--client-stores",
       description = "W3 (sotto): folder for the recipients' client stores (default: the temp dir)")
   Path clientStores;

@@ -113,6 +113,10 @@ final class OfflineWorkload implements LoadConnection.Sink {
     if (m.target == Target.SOTTO) {
       storesDir = openClientStores();
     }
+    if (m.offlinePause > 0) {
+      System.out.printf("pausing %d s before the logins%n", m.offlinePause);
+      Thread.sleep(m.offlinePause * 1000L);
+    }
     phase = new CompletableFuture<>();
     ProcStats.Sample selfDrain0 = LoadMain.selfSample();
     long storeThreads0 = ThreadCpu.nanosOf(ClientInbox::isStoreThread);
@@ -174,7 +178,8 @@ final class OfflineWorkload implements LoadConnection.Sink {
       fail(null, "client stores hold " + written + " of " + total + " messages");
     }
     row.put("errors", failures == 0 ? "0" : failures + " (" + firstFailure + ")");
-    row.put("note", m.note());
+    String pause = m.offlinePause > 0 ? "logins " + m.offlinePause + " s after the last store" : "";
+    row.put("note", pause.isEmpty() ? m.note() : (m.note() + " " + pause).strip());
     System.out.println("W3 " + ResultsTable.summary(row));
     ResultsTable.append(
         m.results().resolve("w3-offline.md"),

@@ -2,6 +2,7 @@ package dev.sotto.keystore.crypto;
 
 import dev.sotto.keystore.InvalidMessageException;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -20,6 +21,9 @@ public final class AesGcm {
 
   /** Nonce length in bytes. */
   public static final int NONCE_LENGTH = 12;
+
+  private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
 
   private AesGcm() {}
 
@@ -55,12 +59,36 @@ public final class AesGcm {
     }
   }
 
+  /**
+   * This thread's cipher, initialised for one operation. Each thread reuses one {@link Cipher}:
+   * looking one up costs more than sealing a chat message (the client's store seals every record it
+   * writes).
+   */
   private static Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
     if (key.length != 16 && key.length != 24 && key.length != 32) {
       throw new IllegalArgumentException("expected 16, 24 or 32-byte AES key, got " + key.length);
     }
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    GCMParameterSpec p = new GCMParameterSpec(TAG_LENGTH * 8, nonce);
+    Cipher cipher = CIPHER.get();
+    try {
+      cipher.init(mode, k, p);
+    } catch (InvalidAlgorithmParameterException e) {
+      // The JDK refuses to encrypt twice under the same key and nonce on one instance, which this
+      // thread's cipher may just have done (the same message encrypted again: a test, or a
+      // deterministic re-encryption). A fresh instance behaves as this class did before it kept
+      // one per thread.
+      cipher = Cipher.getInstance(TRANSFORMATION);
+      cipher.init(mode, k, p);
+    }
     return cipher;
+  }
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.mapdb.Atomic;
@@ -253,6 +254,10 @@ public final class JournaledStore implements Store {
   private final LongAdder filterSkips = new LongAdder();
   private final LongAdder readCacheHits = new LongAdder();
   private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+
+  /** The writer's nap while it gathers a group (see {@link #writerLoop}). */
+  private static final long GATHER_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
   private final Object submitLock = new Object();
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
@@ -1022,11 +1027,22 @@ public final class JournaledStore implements Store {
         if (control == null) {
           int ops = weight(first);
           long deadline = System.nanoTime() + delayNanos;
+          // Gathers the group by taking what is queued and napping in slices until the deadline,
+          // not by waiting on the queue: a waiting writer is woken by every request put, which
+          // cost each request a futex wake on the putting thread and a context switch here (W1:
+          // about 1.4 futex calls per message). A napping writer is not signalled.
           while (ops < options.maxOpsPerGroup()) {
-            long wait = deadline - System.nanoTime();
-            Request r = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            Request r = queue.poll();
             if (r == null) {
-              break;
+              long wait = deadline - System.nanoTime();
+              if (wait <= 0) {
+                break;
+              }
+              LockSupport.parkNanos(Math.min(wait, GATHER_SLICE_NANOS));
+              if (Thread.interrupted()) {
+                throw new InterruptedException();
+              }
+              continue;
             }
             if (r instanceof CompactReq || r instanceof CloseReq) {
               control = r;

@@ -247,6 +247,13 @@ public final class CoreChatModel implements ChatModel, AccountOpener {
       synchronized (this) {
         Conv c = conv(m.peer());
         c.lastActivity = later(c.lastActivity, m.timestamp());
+        if (m.direction() == Message.Direction.INCOMING && m.state() == MessageState.UNREAD) {
+          // Counted now, not only when the UnreadChanged that follows sets the exact figure: the
+          // UI answers Arrived with markRead on its own thread, which may run before that event is
+          // handled here, and markRead skips a conversation with nothing unread (the reply to
+          // "typed while the server was down" then never turned to read).
+          c.unread++;
+        }
         apply(c, event);
         rebuildSnapshot();
       }

@@ -101,7 +101,7 @@ class CoreChatModelTest {
         .extracting(Conversation::peer, Conversation::unread, Conversation::presence)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("bob", 1, Presence.AWAY),
-            org.assertj.core.groups.Tuple.tuple("carol", 0, Presence.OFFLINE));
+            org.assertj.core.groups.Tuple.tuple("carol", 1, Presence.OFFLINE));
     assertThat(changes).contains(new ModelChange.Arrived("bob", CoreChatModel.toItem(in)));
 
     // A newer message from carol does not reorder the list (Alt+N stays stable).
@@ -114,6 +114,38 @@ class CoreChatModelTest {
     m.onEvent(new MessengerEvent.IdentityChanged("bob", "12345 ".repeat(12).strip()));
     assertThat(m.conversations().get(0).safetyNumberChanged()).isTrue();
     assertThat(m.conversations().get(1).safetyNumberChanged()).isFalse();
+  }
+
+  @Test
+  void arrived_seesTheMessageCountedUnread_beforeTheUnreadEvent() {
+    // The UI answers Arrived with markRead, which skips a conversation with nothing unread; the
+    // messenger's UnreadChanged comes after MessageReceived, possibly after the UI has asked.
+    CoreChatModel m = model();
+    List<Integer> unreadAtArrival = new CopyOnWriteArrayList<>();
+    m.addListener(
+        c -> {
+          if (c instanceof ModelChange.Arrived a) {
+            unreadAtArrival.add(
+                m.conversations().stream()
+                    .filter(x -> x.peer().equals(a.peer()))
+                    .findFirst()
+                    .orElseThrow()
+                    .unread());
+          }
+        });
+    m.onEvent(new MessengerEvent.UnreadChanged("bob", 0));
+    m.onEvent(
+        new MessengerEvent.MessageReceived(
+            message(
+                "bob", Message.Direction.INCOMING, Message.Kind.TEXT, "a", MessageState.UNREAD)));
+    m.onEvent(
+        new MessengerEvent.MessageReceived(
+            message(
+                "bob", Message.Direction.INCOMING, Message.Kind.TEXT, "b", MessageState.UNREAD)));
+    assertThat(unreadAtArrival).containsExactly(1, 2);
+    // The messenger's figure wins once it comes (here: read meanwhile on another path).
+    m.onEvent(new MessengerEvent.UnreadChanged("bob", 0));
+    assertThat(m.conversations().get(0).unread()).isZero();
   }
 
   @Test

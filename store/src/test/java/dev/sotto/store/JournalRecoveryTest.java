@@ -65,7 +65,9 @@ class JournalRecoveryTest {
     for (long cut = lastStart; cut < journal.length; cut++) {
       Path dir = dirWithJournal("cut" + cut, Arrays.copyOf(journal, (int) cut));
       try (JournaledStore store = JournaledStore.open(dir, FAST)) {
-        assertThat(store.recovery().truncatedBytes()).isEqualTo(cut - lastStart);
+        // Zeros that end the file are the writer's space filled ahead, not torn data.
+        assertThat(store.recovery().truncatedBytes())
+            .isEqualTo(cut - lastStart - trailingZeros(journal, lastStart, cut));
         assertPresent(store, RECORDS - 1);
       }
       assertThat(Files.size(dir.resolve(JournaledStore.JOURNAL))).isEqualTo(lastStart);
@@ -128,9 +130,45 @@ class JournalRecoveryTest {
       System.arraycopy(garbage, 0, bytes, journal.length, garbage.length);
       try (JournaledStore store =
           JournaledStore.open(dirWithJournal("garbage" + seed, bytes), FAST)) {
-        assertThat(store.recovery().truncatedBytes()).isEqualTo(garbage.length);
+        assertThat(store.recovery().truncatedBytes())
+            .isEqualTo(garbage.length - trailingZeros(garbage, 0, garbage.length));
         assertPresent(store, RECORDS);
       }
+      assertThat(Files.size(work.resolve("garbage" + seed).resolve(JournaledStore.JOURNAL)))
+          .isEqualTo(journal.length);
+    }
+  }
+
+  private static long trailingZeros(byte[] bytes, long from, long to) {
+    long n = 0;
+    for (long i = to - 1; i >= from && bytes[(int) i] == 0; i--) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void crashAfterAppends_leavesTheZerosWrittenAhead_openCutsThemWithoutCallingThemTorn()
+      throws IOException {
+    Path dir = work.resolve("ahead");
+    JournaledStore store = JournaledStore.open(dir, FAST);
+    store.write(new Batch().put("m", b("k"), b("v"))).join();
+    long end = store.journalBytes();
+    store.crashForTesting();
+    long size = Files.size(dir.resolve(JournaledStore.JOURNAL));
+    assertThat(size).isGreaterThanOrEqualTo(end + JournaledStore.PREALLOCATE_BYTES);
+    long content;
+    try (JournaledStore again = JournaledStore.open(dir, FAST)) {
+      assertThat(again.recovery().truncatedBytes()).isZero();
+      assertThat(again.get("m", b("k"))).map(JournaledStoreTest::s).contains("v");
+      again.write(new Batch().put("m", b("k2"), b("v2"))).join();
+      content = again.journalBytes();
+      assertThat(Files.size(dir.resolve(JournaledStore.JOURNAL))).isGreaterThan(content);
+    }
+    // a clean close trims them
+    assertThat(Files.size(dir.resolve(JournaledStore.JOURNAL))).isEqualTo(content);
+    try (JournaledStore again = JournaledStore.open(dir, FAST)) {
+      assertThat(again.get("m", b("k2"))).map(JournaledStoreTest::s).contains("v2");
     }
   }
 

@@ -16,6 +16,7 @@ import dev.sotto.wire.proto.Frame;
 import dev.sotto.wire.proto.Hello;
 import dev.sotto.wire.proto.KdfParams;
 import dev.sotto.wire.proto.Login;
+import dev.sotto.wire.proto.Ping;
 import dev.sotto.wire.proto.Register;
 import dev.sotto.wire.proto.SendMessage;
 import dev.sotto.wire.proto.WatchPresence;
@@ -62,6 +63,7 @@ final class SottoConnection extends LoadConnection {
   private List<String> watched = List.of();
   private List<Envelope> burst = new ArrayList<>();
   private volatile Context loop;
+  private long heartbeatMs;
 
   SottoConnection(
       int index,
@@ -127,6 +129,7 @@ final class SottoConnection extends LoadConnection {
               if (!welcome.hasWelcome()) {
                 return Future.failedFuture("expected Welcome, got " + welcome.getBodyCase());
               }
+              heartbeatMs = welcome.getWelcome().getLimits().getHeartbeatIntervalMs();
               byte[] serverId = welcome.getWelcome().getServerId().toByteArray();
               AccountKeys keys = AccountKeys.derive(password, serverId, username, BENCH_KDF);
               ByteString auth = ByteString.copyFrom(keys.authKey());
@@ -164,8 +167,30 @@ final class SottoConnection extends LoadConnection {
                             : ok.getBodyCase()));
               }
               maxFrame = WireLimits.MAX_FRAME_AFTER_LOGIN;
+              startHeartbeat();
               return watched.isEmpty() ? Future.succeededFuture() : watchPresence();
             });
+  }
+
+  /**
+   * Pings at the interval the server announced, as the real client does: without it a W3 recipient
+   * that had drained its backlog sat silent through the others' drains and the server closed it
+   * after its idle timeout (counted as errors in two of six W3 runs).
+   */
+  private void startHeartbeat() {
+    if (heartbeatMs <= 0 || loop == null) {
+      return;
+    }
+    Vertx vertx = loop.owner();
+    vertx.setPeriodic(
+        heartbeatMs,
+        id -> {
+          if (closed) {
+            vertx.cancelTimer(id);
+          } else {
+            request(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(id)));
+          }
+        });
   }
 
   private Future<Void> watchPresence() {

@@ -280,6 +280,10 @@ public final class JournaledStore implements Store {
   private volatile State state = State.OPEN;
   private volatile String failure;
   volatile AppendHook appendHook;
+
+  /** A test hook run before the journal is filled ahead ({@link #preallocate}); may throw. */
+  volatile AppendHook fillHook;
+
   volatile CheckpointHook checkpointHook;
   private SpillHook spillHook;
 
@@ -320,6 +324,9 @@ public final class JournaledStore implements Store {
    * (writer thread only). See {@link #preallocate}.
    */
   private long allocatedEnd;
+
+  /** After a failed fill, appends grow the file until the journal reaches this length. */
+  private long fillRetryAt;
 
   private long truncatePending = -1;
   private boolean compactionRefused;
@@ -1230,7 +1237,7 @@ public final class JournaledStore implements Store {
           allocatedEnd = Math.min(allocatedEnd, truncatePending);
           truncatePending = -1;
         }
-        if (start + bytes > allocatedEnd) {
+        if (start + bytes > allocatedEnd && start >= fillRetryAt) {
           preallocate(start + bytes);
         }
         JournalFile.writeFully(journal, buf, start);
@@ -1364,6 +1371,10 @@ public final class JournaledStore implements Store {
     long target = Math.max(needed, allocatedEnd) + PREALLOCATE_BYTES;
     long pos = Math.max(allocatedEnd, journalEnd);
     try {
+      AppendHook hook = fillHook;
+      if (hook != null) {
+        hook.afterWrite(journal, pos, target);
+      }
       ByteBuffer zeros = ZEROS.duplicate();
       while (pos < target) {
         zeros.clear().limit((int) Math.min(zeros.capacity(), target - pos));
@@ -1381,6 +1392,7 @@ public final class JournaledStore implements Store {
         // the append that follows fails too, and its failure path truncates
       }
       allocatedEnd = journalEnd;
+      fillRetryAt = journalEnd + PREALLOCATE_BYTES;
     }
   }
 
@@ -1760,6 +1772,7 @@ public final class JournaledStore implements Store {
       journal = FileChannel.open(journalPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
       journalEnd = size;
       allocatedEnd = size;
+      fillRetryAt = 0;
       truncatePending = -1;
       try {
         old.close();

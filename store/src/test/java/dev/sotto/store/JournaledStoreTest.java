@@ -249,6 +249,37 @@ class JournaledStoreTest {
   }
 
   @Test
+  void journalCannotBeFilledAhead_appendsGrowTheFile_andNothingIsLost() throws IOException {
+    JournaledStore store = openStore();
+    store.write(new Batch().put("m", b("first"), b("1"))).join();
+    Path journal = dir.resolve(JournaledStore.JOURNAL);
+    // the first append filled the file ahead
+    assertThat(Files.size(journal)).isGreaterThan(store.journalBytes());
+    long ahead = Files.size(journal);
+    store.fillHook =
+        (ch, start, end) -> {
+          throw new IOException("No space left on device");
+        };
+    // past the zeros, the next fill fails: the appends still go through, growing the file
+    byte[] big = new byte[64 * 1024];
+    int n = (int) (ahead / big.length) + 2;
+    for (int i = 0; i < n; i++) {
+      store.write(new Batch().put("m", b("big" + i), big)).join();
+    }
+    assertThat(Files.size(journal)).isEqualTo(store.journalBytes());
+    crash(store);
+    JournaledStore again = openStore();
+    assertThat(again.recovery().truncatedBytes()).isZero();
+    assertThat(again.get("m", b("first"))).map(JournaledStoreTest::s).contains("1");
+    for (int i = 0; i < n; i++) {
+      assertThat(again.get("m", b("big" + i))).map(v -> v.length).contains(big.length);
+    }
+    // with room again, the file is filled ahead once more
+    again.write(new Batch().put("m", b("after"), b("2"))).join();
+    assertThat(Files.size(journal)).isGreaterThan(again.journalBytes());
+  }
+
+  @Test
   void update_throwing_appliesNothing() {
     JournaledStore store = openStore();
     CompletableFuture<Object> u =

@@ -56,15 +56,21 @@ public interface Store extends AutoCloseable {
     CompletableFuture<T> out = new CompletableFuture<>();
     update(fn)
         .whenComplete(
-            (v, e) ->
-                completeOn.execute(
-                    () -> {
-                      if (e != null) {
-                        out.completeExceptionally(e);
-                      } else {
-                        out.complete(v);
-                      }
-                    }));
+            (v, e) -> {
+              Runnable complete =
+                  () -> {
+                    if (e != null) {
+                      out.completeExceptionally(e);
+                    } else {
+                      out.complete(v);
+                    }
+                  };
+              try {
+                completeOn.execute(complete);
+              } catch (RuntimeException refused) {
+                complete.run(); // a shut-down executor: answer here rather than never
+              }
+            });
     return out;
   }
 

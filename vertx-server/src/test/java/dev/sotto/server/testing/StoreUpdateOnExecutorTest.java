@@ -2,10 +2,10 @@ package dev.sotto.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,13 +15,16 @@ class StoreUpdateOnExecutorTest {
 
   @Test
   void completesThroughTheExecutor() throws Exception {
-    List<Runnable> held = new ArrayList<>();
+    // InMemoryStore runs updates on its own thread: the task arrives from there.
+    BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
     Executor executor = held::add;
     CompletableFuture<String> f = new InMemoryStore().update(txn -> "done", executor);
-    assertThat(held).hasSize(1);
+    Runnable task = held.poll(10, TimeUnit.SECONDS);
+    assertThat(task).as("the completion handed to the executor").isNotNull();
     assertThat(f).isNotDone();
-    held.get(0).run();
+    task.run();
     assertThat(f.get(1, TimeUnit.SECONDS)).isEqualTo("done");
+    assertThat(held).isEmpty();
   }
 
   @Test
@@ -31,6 +34,6 @@ class StoreUpdateOnExecutorTest {
           throw new RejectedExecutionException("shut down");
         };
     CompletableFuture<String> f = new InMemoryStore().update(txn -> "done", shutDown);
-    assertThat(f.get(1, TimeUnit.SECONDS)).isEqualTo("done");
+    assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("done");
   }
 }

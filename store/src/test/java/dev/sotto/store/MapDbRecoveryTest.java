@@ -143,4 +143,77 @@ class MapDbRecoveryTest {
       assertThat(store.get("m", b("a"))).isPresent();
     }
   }
+
+  /** Each map's layout as MapDB's catalog records it: true where values sit inside the nodes. */
+  private java.util.Map<String, Boolean> inlineLayouts() {
+    org.mapdb.DB db =
+        org.mapdb.DBMaker.fileDB(dir.resolve(JournaledStore.STATE).toFile())
+            .transactionEnable()
+            .fileMmapEnable()
+            .readOnly()
+            .make();
+    try {
+      java.util.Map<String, Boolean> layouts = new java.util.TreeMap<>();
+      db.nameCatalogLoad()
+          .forEach(
+              (k, v) -> {
+                if (k.endsWith("#valueInline")) {
+                  layouts.put(k.substring(0, k.indexOf('#')), Boolean.parseBoolean(v));
+                }
+              });
+      return layouts;
+    } finally {
+      db.close();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void newMaps_keepTheirValuesOutsideTheNodes() throws IOException {
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      store
+          .write(new Batch().put("mail", b("k"), new byte[1100]).put("acc", b("a"), b("1")))
+          .join();
+    }
+    assertThat(inlineLayouts())
+        .containsOnly(java.util.Map.entry("m.mail", false), java.util.Map.entry("m.acc", false));
+  }
+
+  @org.junit.jupiter.api.Test
+  void olderInlineLayout_rebuiltInTheCurrentOne_nothingLost() throws IOException {
+    JournaledStore.inlineValuesForTests = true;
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      for (String map : MAPS) {
+        Batch batch = new Batch();
+        for (int i = 0; i < PER_MAP; i++) {
+          batch.put(map, b("key-" + i), value(map, i));
+        }
+        store.write(batch).join();
+      }
+      store.write(new Batch().delete("mail", b("key-7"))).join();
+    } finally {
+      JournaledStore.inlineValuesForTests = false;
+    }
+    assertThat(inlineLayouts()).containsValues(true).doesNotContainValue(false);
+
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      assertThat(store.recovery().rebuilt()).isTrue();
+      assertThat(store.recovery().cleanShutdown()).isTrue();
+      for (String map : MAPS) {
+        assertThat(store.scan(map, new byte[0], 10_000))
+            .hasSize(map.equals("mail") ? PER_MAP - 1 : PER_MAP);
+        assertThat(store.get(map, b("key-" + 8))).contains(value(map, 8));
+      }
+    }
+    assertThat(inlineLayouts()).hasSize(MAPS.length).doesNotContainValue(true);
+    // once rebuilt, the layout is current: neither a clean nor an unclean open rebuilds again
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      assertThat(store.recovery().rebuilt()).isFalse();
+      store.crashForTesting();
+    }
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      assertThat(store.recovery().rebuilt()).isFalse();
+      assertThat(store.get("mail", b("key-7"))).isEmpty();
+      assertThat(store.get("prekeys", b("key-699"))).contains(value("prekeys", 699));
+    }
+  }
 }

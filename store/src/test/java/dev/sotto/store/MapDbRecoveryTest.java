@@ -35,18 +35,23 @@ class MapDbRecoveryTest {
     return v;
   }
 
+  /** PER_MAP entries in each of MAPS, then "mail" loses key-7. */
+  private static void fill(JournaledStore store) {
+    for (String map : MAPS) {
+      Batch batch = new Batch();
+      for (int i = 0; i < PER_MAP; i++) {
+        batch.put(map, b("key-" + i), value(map, i));
+      }
+      store.write(batch).join();
+    }
+    store.write(new Batch().delete("mail", b("key-7"))).join();
+  }
+
   @ParameterizedTest
   @EnumSource(Damage.class)
   void brokenState_movedAsideAndRebuiltFromJournal(Damage damage) throws IOException {
     try (JournaledStore store = JournaledStore.open(dir, FAST)) {
-      for (String map : MAPS) {
-        Batch batch = new Batch();
-        for (int i = 0; i < PER_MAP; i++) {
-          batch.put(map, b("key-" + i), value(map, i));
-        }
-        store.write(batch).join();
-      }
-      store.write(new Batch().delete("mail", b("key-7"))).join();
+      fill(store);
     }
     Files.delete(dir.resolve(JournaledStore.CLEAN)); // as if the process had been killed
     Path state = dir.resolve(JournaledStore.STATE);
@@ -182,14 +187,7 @@ class MapDbRecoveryTest {
   void olderInlineLayout_rebuiltInTheCurrentOne_nothingLost() throws IOException {
     JournaledStore.inlineValuesForTests = true;
     try (JournaledStore store = JournaledStore.open(dir, FAST)) {
-      for (String map : MAPS) {
-        Batch batch = new Batch();
-        for (int i = 0; i < PER_MAP; i++) {
-          batch.put(map, b("key-" + i), value(map, i));
-        }
-        store.write(batch).join();
-      }
-      store.write(new Batch().delete("mail", b("key-7"))).join();
+      fill(store);
     } finally {
       JournaledStore.inlineValuesForTests = false;
     }

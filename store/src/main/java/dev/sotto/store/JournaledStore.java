@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
@@ -312,6 +313,7 @@ public final class JournaledStore implements Store {
   private boolean stopCheckpointer;
   private volatile boolean abrupt;
   private volatile Throwable checkpointerFailure;
+  private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
 
   // statistics
   private volatile long groups;
@@ -416,6 +418,18 @@ public final class JournaledStore implements Store {
   /** How many times the journal has been forced to disk (for tests and metrics). */
   public long journalForces() {
     return forces.get();
+  }
+
+  /**
+   * Completes, on the checkpointer thread, with the cause if the checkpointer fails (MapDB met
+   * damage, typically left by a {@code kill -9}, that the open's walk did not read). From then on
+   * nothing more reaches MapDB: reads and acknowledged writes stay correct (the memtables and the
+   * journal hold them), but writes fail once the memtables are full. MapDB is marked for a rebuild
+   * before this completes, so the owner should close the store and open it again: the open rebuilds
+   * MapDB from the journal. Never completes for a store that does not fail.
+   */
+  public CompletionStage<Throwable> failure() {
+    return failed.minimalCompletionStage();
   }
 
   /** How many MapDB checkpoints have been committed since open. */
@@ -1550,6 +1564,10 @@ public final class JournaledStore implements Store {
     } finally {
       synchronized (ckLock) {
         ckLock.notifyAll();
+      }
+      Throwable t = checkpointerFailure;
+      if (t != null && !(t instanceof InterruptedException)) {
+        failed.complete(t);
       }
     }
   }

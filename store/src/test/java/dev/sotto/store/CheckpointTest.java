@@ -86,6 +86,17 @@ class CheckpointTest {
   }
 
   @Test
+  void healthyStore_failureNeverCompletes_throughCheckpointsAndClose() throws Exception {
+    JournaledStore store = openStore(dir, FAST);
+    long before = store.checkpoints();
+    store.write(new Batch().put("m", b("k"), b("v"))).join();
+    awaitCheckpoints(store, before + 1);
+    store.close();
+    open.remove(store);
+    assertThat(store.failure().toCompletableFuture()).isNotDone();
+  }
+
+  @Test
   void readsDuringCheckpoint_seeLatestDurableState_whileMapDbIsHalfWay() throws Exception {
     JournaledStore store = openStore(dir, FAST);
     CountDownLatch reached = new CountDownLatch(1);
@@ -192,6 +203,9 @@ class CheckpointTest {
       Thread.sleep(10);
     }
     assertThat(live.resolve(JournaledStore.SUSPECT)).exists();
+    assertThat(store.failure().toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("simulated damage");
     // the store fails from here on; a close returns (it used to wait forever when the writer took
     // the close request just as it noticed the failed checkpointer)
     CompletableFuture<Void> closed =

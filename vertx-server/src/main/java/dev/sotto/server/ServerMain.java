@@ -10,9 +10,11 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -106,6 +108,12 @@ public final class ServerMain implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   int sendMessagesPerSecond = Throttles.Config.DEFAULT_SEND_MESSAGES_PER_SECOND;
 
+  /** Restarts after store failures (see {@link ServerSupervisor}) allowed within the window. */
+  static final int MAX_RESTARTS = 3;
+
+  static final Duration RESTART_WINDOW = Duration.ofMinutes(10);
+  static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -180,25 +188,37 @@ public final class ServerMain implements Callable<Integer> {
       err.println("sotto-server: cannot start: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
+    ServerConfig started = config;
+    ServerSupervisor supervisor =
+        new ServerSupervisor(
+            () -> SottoServer.start(started),
+            MAX_RESTARTS,
+            RESTART_WINDOW,
+            RESTART_DELAY,
+            System::nanoTime);
+    supervisor.supervise(server);
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  server.stop();
-                  stopped.countDown();
+                  supervisor.stop();
+                  exit.complete(0);
                 },
                 "sotto-shutdown"));
     exitZeroOnTerm();
+    supervisor.gaveUp().thenRun(() -> exit.complete(1));
     out.println("listening on " + HostPort.format(config.host(), server.port()));
     out.println("fingerprint " + server.certificate().labelledFingerprint());
     out.flush();
     try {
-      stopped.await();
+      return exit.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return 0;
+    } catch (ExecutionException e) {
+      return 1;
     }
-    return 0;
   }
 
   /**

@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * clients {@code SHUTTING_DOWN}, close the store cleanly (its clean marker spares the next start a
  * recovery), stop Vert.x, release the lock.
  */
-public final class SottoServer implements AutoCloseable {
+public final class SottoServer implements AutoCloseable, ServerSupervisor.Instance {
 
   private static final Logger logger = LoggerFactory.getLogger(SottoServer.class);
 
@@ -62,6 +63,7 @@ public final class SottoServer implements AutoCloseable {
   private final List<String> deployments;
   private final int port;
   private final MessagingHandlers messaging;
+  private final CompletionStage<Throwable> storeFailure;
   private boolean stopped;
 
   private SottoServer(
@@ -76,8 +78,10 @@ public final class SottoServer implements AutoCloseable {
       Vertx vertx,
       List<String> deployments,
       int port,
-      MessagingHandlers messaging) {
+      MessagingHandlers messaging,
+      CompletionStage<Throwable> storeFailure) {
     this.messaging = messaging;
+    this.storeFailure = storeFailure;
     this.config = config;
     this.lock = lock;
     this.masterKey = masterKey;
@@ -118,7 +122,8 @@ public final class SottoServer implements AutoCloseable {
     try {
       MasterKey masterKey =
           MasterKey.resolve(config.masterKeyFile(), config.credentialsDirectory(), data, random);
-      Store store = JournaledStore.open(data.store(), config.storeOptions());
+      JournaledStore journaled = JournaledStore.open(data.store(), config.storeOptions());
+      Store store = journaled;
       opened.add(0, store);
       AccountStore accountStore = new AccountStore(store);
       byte[] serverId = accountStore.loadOrCreateServerId(random);
@@ -215,7 +220,8 @@ public final class SottoServer implements AutoCloseable {
               vertx,
               deployments,
               port,
-              messaging);
+              messaging,
+              journaled.failure());
       logger.info(
           "event=start listen={}:{} data={} registration={} accounts={} event_loops={}"
               + " io=\"{}, {}\" outcome=ok",
@@ -319,12 +325,23 @@ public final class SottoServer implements AutoCloseable {
     return messaging;
   }
 
+  /**
+   * Completes with the cause if the store fails while the server runs (see {@link
+   * JournaledStore#failure()}): the server then still answers, but cannot store for long. {@link
+   * ServerSupervisor} restarts it in the same process, and the store's open rebuilds MapDB.
+   */
+  @Override
+  public CompletionStage<Throwable> storeFailure() {
+    return storeFailure;
+  }
+
   /** The configuration it runs with. */
   public ServerConfig config() {
     return config;
   }
 
   /** Shuts down cleanly (see the class description); idempotent and blocking. */
+  @Override
   public synchronized void stop() {
     if (stopped) {
       return;

@@ -64,6 +64,13 @@ class ServerSupervisorTest {
     return supervisor;
   }
 
+  /** Supervises a fresh first instance and returns it. */
+  private static FakeInstance superviseFirst(ServerSupervisor s) {
+    FakeInstance first = new FakeInstance();
+    s.supervise(first);
+    return first;
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
@@ -76,8 +83,7 @@ class ServerSupervisorTest {
   void storeFails_failedInstanceStopped_newOneStartedAndSupervised() throws Exception {
     ScriptedStarter starter = new ScriptedStarter();
     ServerSupervisor s = supervisor(starter, 3);
-    FakeInstance first = new FakeInstance();
-    s.supervise(first);
+    FakeInstance first = superviseFirst(s);
     assertThat(s.current()).isSameAs(first);
 
     first.failure.complete(new IllegalStateException("PointerChecksumBroken"));
@@ -102,8 +108,7 @@ class ServerSupervisorTest {
     starter.script.add(new IOException("disk full 1"));
     starter.script.add(new IOException("disk full 2"));
     ServerSupervisor s = supervisor(starter, 2);
-    FakeInstance first = new FakeInstance();
-    s.supervise(first);
+    FakeInstance first = superviseFirst(s);
 
     first.failure.complete(new IllegalStateException("broken"));
     Throwable cause = s.gaveUp().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -117,8 +122,7 @@ class ServerSupervisorTest {
   void failuresFartherApartThanTheWindow_neverExhaustTheLimit() throws Exception {
     ScriptedStarter starter = new ScriptedStarter();
     ServerSupervisor s = supervisor(starter, 1);
-    FakeInstance running = new FakeInstance();
-    s.supervise(running);
+    FakeInstance running = superviseFirst(s);
     for (int i = 1; i <= 3; i++) {
       now.addAndGet(TimeUnit.MINUTES.toNanos(11));
       running.failure.complete(new IllegalStateException("failure " + i));
@@ -139,8 +143,7 @@ class ServerSupervisorTest {
   void stopped_aLaterStoreFailureStartsNothing() throws Exception {
     ScriptedStarter starter = new ScriptedStarter();
     ServerSupervisor s = supervisor(starter, 3);
-    FakeInstance first = new FakeInstance();
-    s.supervise(first);
+    FakeInstance first = superviseFirst(s);
     s.stop();
     assertThat(first.stopped).isDone();
     first.failure.complete(new IllegalStateException("late"));

@@ -421,12 +421,13 @@ public final class JournaledStore implements Store {
   }
 
   /**
-   * Completes, on the checkpointer thread, with the cause if the checkpointer fails (MapDB met
-   * damage, typically left by a {@code kill -9}, that the open's walk did not read). From then on
-   * nothing more reaches MapDB: reads and acknowledged writes stay correct (the memtables and the
-   * journal hold them), but writes fail once the memtables are full. MapDB is marked for a rebuild
-   * before this completes, so the owner should close the store and open it again: the open rebuilds
-   * MapDB from the journal. Never completes for a store that does not fail.
+   * Completes with the cause if the checkpointer fails, or a read fails inside MapDB (MapDB met
+   * damage, typically left by a {@code kill -9}, that the open's walk did not read); it completes
+   * on the thread that met the damage. After a failed checkpoint nothing more reaches MapDB: reads
+   * and acknowledged writes stay correct (the memtables and the journal hold them), but writes fail
+   * once the memtables are full. MapDB is marked for a rebuild before this completes, so the owner
+   * should close the store and open it again: the open rebuilds MapDB from the journal. Never
+   * completes for a store that does not fail.
    */
   public CompletionStage<Throwable> failure() {
     return failed.minimalCompletionStage();
@@ -948,7 +949,7 @@ public final class JournaledStore implements Store {
     visibility.readLock().lock();
     try {
       checkReadable();
-      return Layer.lookup(durableLayers(view), map, key);
+      return readGuarded(() -> Layer.lookup(durableLayers(view), map, key));
     } finally {
       visibility.readLock().unlock();
     }
@@ -964,7 +965,7 @@ public final class JournaledStore implements Store {
     visibility.readLock().lock();
     try {
       checkReadable();
-      return Layer.scan(durableLayers(view), map, prefix, limit);
+      return readGuarded(() -> Layer.scan(durableLayers(view), map, prefix, limit));
     } finally {
       visibility.readLock().unlock();
     }
@@ -1516,6 +1517,58 @@ public final class JournaledStore implements Store {
       }
       return true;
     }
+  }
+
+  /**
+   * Runs a read through the layers. If MapDB throws while it reads (damage that the open's walk did
+   * not read, such as a node broken by a {@code kill -9}, or a file changed under the store), the
+   * store is failed as when the checkpointer meets damage: MapDB is marked for a rebuild, {@link
+   * #failure()} completes (the server then restarts and the reopen rebuilds from the journal), and
+   * the caller gets a {@link StoreException}. Without this every later read of that node failed the
+   * same way (a send that read the recipient's usage counter, a backlog page) until an operator
+   * restarted the server. A failure of the store's own code is passed on unchanged.
+   */
+  private <T> T readGuarded(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      if (!thrownByMapDb(e)) {
+        throw e;
+      }
+      mapDbReadFailed(e);
+      throw new StoreException(
+          "MapDB is damaged ("
+              + e
+              + "); the store must be reopened, which rebuilds it from the journal",
+          e);
+    }
+  }
+
+  /** Whether MapDB threw {@code e}: its own exception, or one raised inside its code. */
+  static boolean thrownByMapDb(Throwable e) {
+    if (e instanceof org.mapdb.DBException) {
+      return true;
+    }
+    StackTraceElement[] trace = e.getStackTrace();
+    for (int i = 0; i < Math.min(trace.length, 12); i++) {
+      String c = trace[i].getClassName();
+      if (c.startsWith("org.mapdb.")) {
+        return true;
+      }
+      if (c.startsWith("dev.sotto.")) {
+        return false; // raised in our code before any MapDB frame
+      }
+    }
+    return false;
+  }
+
+  private void mapDbReadFailed(Throwable e) {
+    if (failed.isDone()) {
+      return;
+    }
+    logger.error("a read of MapDB in {} failed; the store must be reopened", dir, e);
+    markSuspect(); // first, as for a failed checkpointer
+    failed.complete(e);
   }
 
   // ---------------------------------------------------------------- checkpointer thread
@@ -2087,7 +2140,8 @@ public final class JournaledStore implements Store {
     public Optional<byte[]> get(String map, byte[] key) {
       check();
       JournalRecord.checkMapName(map);
-      return Layer.lookup(layers(), map, Objects.requireNonNull(key, "key"));
+      Objects.requireNonNull(key, "key");
+      return readGuarded(() -> Layer.lookup(layers(), map, key));
     }
 
     @Override
@@ -2097,7 +2151,8 @@ public final class JournaledStore implements Store {
       if (limit < 0) {
         throw new IllegalArgumentException("limit must be >= 0, got " + limit);
       }
-      return Layer.scan(layers(), map, Objects.requireNonNull(prefix, "prefix"), limit);
+      Objects.requireNonNull(prefix, "prefix");
+      return readGuarded(() -> Layer.scan(layers(), map, prefix, limit));
     }
 
     @Override
@@ -2113,7 +2168,7 @@ public final class JournaledStore implements Store {
           || !Arrays.equals(from, 0, prefix.length, prefix, 0, prefix.length)) {
         throw new IllegalArgumentException("from must start with prefix");
       }
-      return Layer.scan(layers(), map, prefix, from, limit);
+      return readGuarded(() -> Layer.scan(layers(), map, prefix, from, limit));
     }
 
     @Override

@@ -214,4 +214,67 @@ class MapDbRecoveryTest {
       assertThat(store.get("prekeys", b("key-699"))).contains(value("prekeys", 699));
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void damageUnderAnOpenStore_readFails_storeFails_reopenRebuildsEverything() throws Exception {
+    try (JournaledStore store = JournaledStore.open(dir, FAST)) {
+      fill(store);
+    }
+    // a clean open does not walk MapDB; the damage is then written under the open store (the
+    // mapped file shows it at once), as a kill -9 can leave a node the walk never reads
+    JournaledStore store = JournaledStore.open(dir, FAST);
+    try {
+      Path state = dir.resolve(JournaledStore.STATE);
+      long size = Files.size(state);
+      try (RandomAccessFile f = new RandomAccessFile(state.toFile(), "rw")) {
+        byte[] junk = new byte[(int) (size / 2)];
+        new Random(11).nextBytes(junk);
+        f.seek(size / 4);
+        f.write(junk);
+      }
+      StoreException failedRead =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(30),
+              () -> {
+                for (String map : MAPS) {
+                  for (int i = 0; i < PER_MAP; i++) {
+                    try {
+                      store.get(map, b("key-" + i));
+                    } catch (StoreException e) {
+                      return e;
+                    }
+                  }
+                }
+                return null;
+              });
+      assertThat(failedRead).as("some read met the damage").isNotNull();
+      assertThat(failedRead).hasMessageContaining("MapDB is damaged");
+      assertThat(JournaledStore.thrownByMapDb(failedRead.getCause())).isTrue();
+      assertThat(
+              store.failure().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS))
+          .isSameAs(failedRead.getCause());
+      assertThat(dir.resolve(JournaledStore.SUSPECT)).exists();
+    } finally {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        // a damaged store may say so on close; the reopen below is what matters
+      }
+    }
+    try (JournaledStore reopened = JournaledStore.open(dir, FAST)) {
+      assertThat(reopened.recovery().rebuilt()).isTrue();
+      for (String map : MAPS) {
+        assertThat(reopened.scan(map, new byte[0], 10_000))
+            .hasSize(map.equals("mail") ? PER_MAP - 1 : PER_MAP);
+        assertThat(reopened.get(map, b("key-" + 500))).contains(value(map, 500));
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void ourOwnBugs_areNotTakenForMapDbDamage() {
+    assertThat(JournaledStore.thrownByMapDb(new IllegalStateException("ours"))).isFalse();
+    assertThat(JournaledStore.thrownByMapDb(new org.mapdb.DBException.PointerChecksumBroken()))
+        .isTrue();
+  }
 }

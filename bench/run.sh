@@ -103,6 +103,13 @@ case "$target" in
     "$ROOT/bench/peer/ejabberd-setup.sh" users "$n" "$(arg --prefix usr)"
     if [ "$workload" = w3 ]; then
       "$ROOT/bench/peer/ejabberd-setup.sh" users "$n" "$(arg --offline-prefix off)"
+      if [ "$(arg --offline-warmup-messages 0)" != 0 ]; then # the warm-up rounds' own users
+        for ((r = 0; r < $(arg --offline-warmup-rounds 1); r++)); do
+          wu=wu; [ "$r" = 0 ] || wu="wu$r"
+          "$ROOT/bench/peer/ejabberd-setup.sh" users "$n" "$wu$(arg --prefix usr)"
+          "$ROOT/bench/peer/ejabberd-setup.sh" users "$n" "$wu$(arg --offline-prefix off)"
+        done
+      fi
     fi
     server_pid=$("$ROOT/bench/peer/ejabberd-setup.sh" pid)
     ;;

@@ -107,6 +107,21 @@ public final class LoadMain implements Callable<Integer> {
   int offlinePause;
 
   @Option(
+      names = "--offline-warmup-messages",
+      defaultValue = "0",
+      description =
+          "W3: before the measured round, a round of as many fresh senders and recipients with"
+              + " this many messages each (stores and drain), not recorded: the measured round then"
+              + " sees a warm server (0: none, a cold start)")
+  int offlineWarmupMessages;
+
+  @Option(
+      names = "--offline-warmup-rounds",
+      defaultValue = "1",
+      description = "W3: how many warm-up rounds (each with users of its own)")
+  int offlineWarmupRounds;
+
+  @Option(
       names = "--client-stores",
       description = "W3 (sotto): folder for the recipients' client stores (default: the temp dir)")
   Path clientStores;
@@ -174,7 +189,7 @@ public final class LoadMain implements Callable<Integer> {
       switch (workload.toLowerCase(java.util.Locale.ROOT)) {
         case "w1" -> new RelayWorkload(this).runW1();
         case "w2" -> new RelayWorkload(this).runW2();
-        case "w3" -> new OfflineWorkload(this).run();
+        case "w3" -> OfflineWorkload.run(this);
         case "w4" -> new IdleWorkload(this).run();
         default -> {
           System.err.println("unknown workload " + workload + " (w1, w2, w3, w4)");

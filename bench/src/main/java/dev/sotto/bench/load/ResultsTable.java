@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -30,10 +31,15 @@ final class ResultsTable {
   static void append(Path file, String title, String preamble, LinkedHashMap<String, String> row)
       throws IOException {
     StringBuilder b = new StringBuilder();
+    String header = "| " + String.join(" | ", row.keySet()) + " |";
     if (!Files.exists(file)) {
       Files.createDirectories(file.toAbsolutePath().getParent());
       b.append("# ").append(title).append("\n\n").append(preamble).append("\n\n");
-      b.append("| ").append(String.join(" | ", row.keySet())).append(" |\n");
+      b.append(header).append("\n");
+      b.append("|").append("---|".repeat(row.size())).append("\n");
+    } else if (!header.equals(lastHeader(file))) {
+      // The columns changed since the last row: a new table, so that no row is misread.
+      b.append("\nColumns changed:\n\n").append(header).append("\n");
       b.append("|").append("---|".repeat(row.size())).append("\n");
     }
     b.append("| ")
@@ -42,6 +48,17 @@ final class ResultsTable {
         .append(" |\n");
     Files.writeString(
         file, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /** The header line of the file's last table (the line before its last separator), or null. */
+  static String lastHeader(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = lines.size() - 1; i > 0; i--) {
+      if (lines.get(i).startsWith("|---")) {
+        return lines.get(i - 1);
+      }
+    }
+    return null;
   }
 
   /** {@code v} with {@code digits} decimals, or "n/a" for NaN. */

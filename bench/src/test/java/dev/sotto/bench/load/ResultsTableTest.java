@@ -39,6 +39,32 @@ class ResultsTableTest {
   }
 
   @Test
+  void append_startsANewTableWhenTheColumnsChange() throws Exception {
+    Path f = dir.resolve("w3.md");
+    ResultsTable.append(f, "W3", "setup", row("sotto", "1.50"));
+    LinkedHashMap<String, String> wider = row("xmpp", "4.00");
+    wider.put("extra", "7");
+    ResultsTable.append(f, "W3", "setup", wider);
+    ResultsTable.append(f, "W3", "setup", wider);
+    assertThat(Files.readAllLines(f))
+        .containsExactly(
+            "# W3",
+            "",
+            "setup",
+            "",
+            "| target | p99_ms | note |",
+            "|---|---|---|",
+            "| sotto | 1.50 | a/b c |",
+            "",
+            "Columns changed:",
+            "",
+            "| target | p99_ms | note | extra |",
+            "|---|---|---|---|",
+            "| xmpp | 4.00 | a/b c | 7 |",
+            "| xmpp | 4.00 | a/b c | 7 |");
+  }
+
+  @Test
   void summary_isOneLineOfKeyValuePairs() {
     assertThat(ResultsTable.summary(row("xmpp", "4.00")))
         .isEqualTo("target=xmpp p99_ms=4.00 note=a|b_c");
